@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("benchmarks.urls")),
+    path("practices/", include("practices.urls")),
+    path("cities/", include("cities.urls")),
+    path("admin/", admin.site.urls),
+]
