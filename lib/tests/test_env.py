@@ -1,0 +1,43 @@
+import pytest
+
+from lib.env import ConfigurationError, database_from_url, env_bool, env_int
+
+
+def test_sqlite_url_gives_a_file_database() -> None:
+    assert database_from_url("sqlite:////srv/icb/db.sqlite3") == {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": "/srv/icb/db.sqlite3",
+    }
+
+
+def test_postgres_url_gives_every_connection_part() -> None:
+    db = database_from_url("postgres://icb:s%40cret@db.internal:6543/icb?sslmode=require")
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
+        "icb",
+        "icb",
+        "s@cret",
+        "db.internal",
+        "6543",
+    )
+    assert db["OPTIONS"] == {"sslmode": "require"}
+
+
+@pytest.mark.parametrize("url", ["mysql://x/y", "postgres://host/", "sqlite://"])
+def test_unsupported_or_incomplete_database_urls_are_refused(url: str) -> None:
+    with pytest.raises(ConfigurationError):
+        database_from_url(url)
+
+
+def test_boolean_setting_refuses_a_typo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEBUG", "ture")
+    with pytest.raises(ConfigurationError, match="DEBUG must be true or false"):
+        env_bool("DEBUG")
+    monkeypatch.setenv("DEBUG", "off")
+    assert env_bool("DEBUG", default=True) is False
+
+
+def test_integer_setting_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECURE_HSTS_SECONDS", "a year")
+    with pytest.raises(ConfigurationError, match="SECURE_HSTS_SECONDS"):
+        env_int("SECURE_HSTS_SECONDS", 0)
