@@ -20,13 +20,15 @@ def get_public_version(benchmark: Benchmark, number: int | None) -> BenchmarkVer
     factors = KeyFactor.objects.prefetch_related(
         "guide_questions",
         "topics",
-        Prefetch("practices", queryset=Practice.objects.select_related("city").order_by("city__name", "title")),
+        Prefetch("practices", queryset=Practice.objects.for_listing().order_by("city__name", "title")),  # type: ignore[arg-type]
     )
     versions = versions.prefetch_related(
         Prefetch("factors", queryset=factors), "context_factors", "rating_scale__levels"
     )
     if number is None:
-        number = benchmark.current_version.number if benchmark.current_version else None
+        if benchmark.current_version is None:
+            raise Http404
+        number = benchmark.current_version.number
     version = versions.filter(number=number).first()
     if version is None:
         raise Http404

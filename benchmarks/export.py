@@ -34,16 +34,21 @@ def library_as_dict() -> dict[str, Any]:
             factor_cities[factor_id].append(city)
 
     benchmarks = []
-    for benchmark in Benchmark.objects.published().with_current().prefetch_related(
-        Prefetch(
-            "current_version__factors",
-            queryset=KeyFactor.objects.prefetch_related("guide_questions", "topics"),
-        ),
-        "current_version__context_factors",
-        "current_version__rating_scale__levels",
+    for benchmark in (
+        Benchmark.objects.published()
+        .with_current()
+        .prefetch_related(
+            Prefetch(
+                "current_version__factors",
+                queryset=KeyFactor.objects.prefetch_related("guide_questions", "topics"),
+            ),
+            "current_version__context_factors",
+            "current_version__rating_scale__levels",
+        )
     ):
         version = benchmark.current_version
-        assert version is not None
+        if version is None:
+            continue
         factors = list(version.factors.all())
         benchmarks.append(
             {
@@ -56,16 +61,10 @@ def library_as_dict() -> dict[str, Any]:
                 "title": version.title,
                 "standard": version.standard,
                 "introduction": version.introduction,
-                "rating_scale": [
-                    {"value": lv.value, "label": lv.label} for lv in version.rating_scale.levels.all()
-                ],
+                "rating_scale": [{"value": lv.value, "label": lv.label} for lv in version.rating_scale.levels.all()],
                 "key_factors": [_factor(f, factor_cities) for f in factors if f.kind == KeyFactor.Kind.KEY],
-                "common_factors": [
-                    _factor(f, factor_cities) for f in factors if f.kind == KeyFactor.Kind.COMMON
-                ],
-                "context_factors": [
-                    {"title": c.title, "examples": c.examples} for c in version.context_factors.all()
-                ],
+                "common_factors": [_factor(f, factor_cities) for f in factors if f.kind == KeyFactor.Kind.COMMON],
+                "context_factors": [{"title": c.title, "examples": c.examples} for c in version.context_factors.all()],
                 "source": {
                     "title": version.source_title,
                     "publisher": version.source_publisher,

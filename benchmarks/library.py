@@ -204,9 +204,7 @@ def read_library(data_dir: Path) -> Library:
             if "charter_signed" in city and "charter_signed" not in known:
                 known["charter_signed"] = city["charter_signed"]
 
-    factor_slugs = {
-        b["slug"]: {f["slug"] for f in b.get("common_factors", []) + b["key_factors"]} for b in benchmarks
-    }
+    factor_slugs = {b["slug"]: {f["slug"] for f in b.get("common_factors", []) + b["key_factors"]} for b in benchmarks}
     practices = []
     practice_files: dict[str, str] = {}
     for path in sorted((data_dir / "practices").glob("*.yaml")):
@@ -223,9 +221,7 @@ def read_library(data_dir: Path) -> Library:
                 raise LibraryError(name, f"/{index}/city", f"unknown city {practice['city']!r}")
             for factor in practice.get("key_factors", []):
                 if factor not in factor_slugs[path.stem]:
-                    raise LibraryError(
-                        name, f"/{index}/key_factors", f"{path.stem!r} has no key factor {factor!r}"
-                    )
+                    raise LibraryError(name, f"/{index}/key_factors", f"{path.stem!r} has no key factor {factor!r}")
             practices.append({**practice, "benchmark": path.stem})
 
     return Library(
@@ -340,7 +336,8 @@ def _load_practice(report: LoadReport, item: dict[str, Any], benchmark: Benchmar
             practice.save(update_fields=fields)
             changed = True
 
-    assert benchmark.current_version is not None
+    if benchmark.current_version is None:
+        raise LibraryError(item["benchmark"], "", "the benchmark has no version to link practices to")
     factors = list(benchmark.current_version.factors.filter(slug__in=item.get("key_factors", [])))
     if {f.pk for f in factors} != set(practice.key_factors.values_list("pk", flat=True)):
         practice.key_factors.set(factors)

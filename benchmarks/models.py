@@ -55,9 +55,7 @@ class Topic(models.Model):
 class RatingScale(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(_("name"), max_length=100)
-    standard_level = models.PositiveSmallIntegerField(
-        _("level that meets the standard"), null=True, blank=True
-    )
+    standard_level = models.PositiveSmallIntegerField(_("level that meets the standard"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("rating scale")
@@ -181,9 +179,7 @@ class KeyFactor(models.Model):
 
     class Meta:
         ordering = ["version", "kind", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["version", "slug"], name="unique_factor_slug_per_version")
-        ]
+        constraints = [models.UniqueConstraint(fields=["version", "slug"], name="unique_factor_slug_per_version")]
         verbose_name = _("key factor")
         verbose_name_plural = _("key factors")
 
@@ -194,9 +190,7 @@ class KeyFactor(models.Model):
         version = self.version
         if version.benchmark.current_version_id == version.pk:
             return reverse("benchmarks:key_factor", args=[version.benchmark.slug, self.slug])
-        return reverse(
-            "benchmarks:key_factor_version", args=[version.benchmark.slug, version.number, self.slug]
-        )
+        return reverse("benchmarks:key_factor_version", args=[version.benchmark.slug, version.number, self.slug])
 
 
 class GuideQuestion(models.Model):
@@ -209,9 +203,7 @@ class GuideQuestion(models.Model):
 
     class Meta:
         ordering = ["key_factor", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["key_factor", "number"], name="unique_question_number")
-        ]
+        constraints = [models.UniqueConstraint(fields=["key_factor", "number"], name="unique_question_number")]
 
     def __str__(self) -> str:
         return self.text
@@ -225,9 +217,7 @@ class ContextFactor(models.Model):
 
     class Meta:
         ordering = ["version", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["version", "number"], name="unique_context_factor_number")
-        ]
+        constraints = [models.UniqueConstraint(fields=["version", "number"], name="unique_context_factor_number")]
 
     def __str__(self) -> str:
         return self.title

@@ -85,7 +85,7 @@ def key_factor_detail(request: HttpRequest, slug: str, factor: str, number: int 
     topics = list(key_factor.topics.all())
     related = (
         KeyFactor.objects.current()
-        .exclude(version__benchmark=context["benchmark"])
+        .exclude(version__benchmark__slug=slug)
         .filter(topics__in=topics)
         .annotate(shared=Count("topics"))
         .select_related("version__benchmark")

@@ -16,7 +16,10 @@ def city_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
     city = get_object_or_404(City, slug=slug)
-    practices = Practice.objects.for_listing().for_city(city).prefetch_related("key_factors").order_by(
-        "benchmark__programme__start_year", "title"
+    practices = (
+        Practice.objects.for_listing()
+        .for_city(city)
+        .prefetch_related("key_factors")
+        .order_by("benchmark__programme__start_year", "title")
     )
     return render(request, "cities/city_detail.html", {"city": city, "practices": practices})

@@ -22,7 +22,7 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if PRODUCTION:
         raise ConfigurationError("SECRET_KEY must be set when DJANGO_ENV=production")
-    SECRET_KEY = "dev-only-insecure-key-never-used-in-production-0123456789abcdef"
+    SECRET_KEY = "dev-only-insecure-key-never-used-in-production-0123456789abcdef"  # noqa: S105 - refused in production above
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION and DJANGO_ENV != "test")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if not PRODUCTION else [])
@@ -77,7 +77,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")),
+    "default": database_from_url(env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

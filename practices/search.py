@@ -43,7 +43,8 @@ def index_practices(practice_ids: Iterable[int]) -> None:
     with connection.cursor() as cursor:
         if is_sqlite():
             placeholders = ",".join(["%s"] * len(ids))
-            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", ids)
+            # Only the constant table name and "%s" placeholders are formatted in; ids are parameters.
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", ids)  # noqa: S608
             cursor.execute(
                 f"""
                 INSERT INTO {FTS_TABLE} (rowid, title, summary, context)
@@ -55,7 +56,7 @@ def index_practices(practice_ids: Iterable[int]) -> None:
                            WHERE po.practice_id = p.id), '')
                 FROM practices_practice p JOIN cities_city c ON c.id = p.city_id
                 WHERE p.id IN ({placeholders})
-                """,
+                """,  # noqa: S608 - as above
                 ids,
             )
         else:
@@ -165,7 +166,7 @@ def matching(query: str) -> tuple[QuerySet[Practice], list[str]]:
         return queryset, words
     if is_sqlite():
         sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 - constant table
-        return queryset.filter(pk__in=RawSQL(sql, [fts5_expression(words)])), words
+        return queryset.filter(pk__in=RawSQL(sql, [fts5_expression(words)])), words  # noqa: S611 - parameterised
     return queryset.filter(search_vector=_pg_query(words)), words
 
 
@@ -196,12 +197,17 @@ def _ranked_page(queryset: QuerySet[Practice], words: list[str], offset: int) ->
         .order_by("-rank", "pk")
         .values_list("pk", flat=True)[offset : offset + PER_PAGE]
     )
+
     marks = {"start_sel": MARK_START, "stop_sel": MARK_END, "config": PG_CONFIG}
-    rows = Practice.objects.filter(pk__in=ids).annotate(
-        title_marked=SearchHeadline("title", search, highlight_all=True, **marks),
-        summary_marked=SearchHeadline("summary", search, max_words=40, min_words=20, **marks),
+    rows = (
+        Practice.objects.filter(pk__in=ids)
+        .annotate(
+            title_marked=SearchHeadline("title", search, highlight_all=True, **marks),  # type: ignore[arg-type]
+            summary_marked=SearchHeadline("summary", search, max_words=40, min_words=20, **marks),  # type: ignore[arg-type]
+        )
+        .values_list("pk", "title_marked", "summary_marked")
     )
-    by_id = {row.pk: (row.pk, row.title_marked, row.summary_marked) for row in rows}
+    by_id = {row[0]: (row[0], row[1], row[2]) for row in rows}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
@@ -228,20 +234,37 @@ def _facets(queryset: QuerySet[Practice], filters: Filters) -> list[Facet]:
         Facet(
             "programme",
             _("Programme"),
-            options(filters.programme, grouped("benchmark__programme__slug", "benchmark__programme__name"),
-                    "benchmark__programme__slug", "benchmark__programme__name"),
+            options(
+                filters.programme,
+                grouped("benchmark__programme__slug", "benchmark__programme__name"),
+                "benchmark__programme__slug",
+                "benchmark__programme__name",
+            ),
         ),
         Facet(
             "benchmark",
             _("Benchmark"),
-            options(filters.benchmark, grouped("benchmark__slug", "benchmark__current_version__title"),
-                    "benchmark__slug", "benchmark__current_version__title"),
+            options(
+                filters.benchmark,
+                grouped("benchmark__slug", "benchmark__current_version__title"),
+                "benchmark__slug",
+                "benchmark__current_version__title",
+            ),
         ),
         Facet("factor", _("Key factor"), options(filters.factor, factor_rows, "value", "label")),
-        Facet("country", _("Country"),
-              options(filters.country.upper(), grouped("city__country_code", "city__country"),
-                      "city__country_code", "city__country")),
-        Facet("city", _("City"), options(filters.city, grouped("city__slug", "city__name"), "city__slug", "city__name")),
+        Facet(
+            "country",
+            _("Country"),
+            options(
+                filters.country.upper(),
+                grouped("city__country_code", "city__country"),
+                "city__country_code",
+                "city__country",
+            ),
+        ),
+        Facet(
+            "city", _("City"), options(filters.city, grouped("city__slug", "city__name"), "city__slug", "city__name")
+        ),
     ]
 
 
@@ -258,5 +281,7 @@ def search_practices(query: str, filters: Filters, page: int = 1) -> SearchResul
         practices = queryset.order_by("city__name", "title", "pk")[offset : offset + PER_PAGE]
         rows = [(p.pk, p.title, Truncator(p.summary).words(40)) for p in practices]
     by_id = {p.pk: p for p in Practice.objects.for_listing().filter(pk__in=[r[0] for r in rows])}
-    hits = [Hit(by_id[pk], marked_to_html(title), marked_to_html(snippet)) for pk, title, snippet in rows if pk in by_id]
+    hits = [
+        Hit(by_id[pk], marked_to_html(title), marked_to_html(snippet)) for pk, title, snippet in rows if pk in by_id
+    ]
     return SearchResult(query, filters, total, page, pages, hits, _facets(queryset, filters))

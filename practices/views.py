@@ -22,8 +22,8 @@ def library(request: HttpRequest) -> HttpResponse:
     result = search_practices(query, filters, _page_number(request.GET.get("page")))
     base = {"q": query, **filters.items()} if query else filters.items()
 
-    def link(**changes: object) -> str:
-        params = {k: v for k, v in {**base, **changes}.items() if v}
+    def link(**changes: str | int) -> str:
+        params = {k: str(v) for k, v in {**base, **changes}.items() if v}
         return "?" + urlencode(params) if params else "?"
 
     for facet in result.facets:

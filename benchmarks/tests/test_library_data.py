@@ -76,11 +76,7 @@ def test_standard_and_factor_texts_are_the_toolkits_words(benchmark: dict) -> No
 
 def test_ocr_repairs_rebuild_each_question_from_what_was_printed() -> None:
     repaired = [
-        q
-        for b in LIBRARY.benchmarks
-        for f in all_factors(b)
-        for q in f["guide_questions"]
-        if isinstance(q, dict)
+        q for b in LIBRARY.benchmarks for f in all_factors(b) for q in f["guide_questions"] if isinstance(q, dict)
     ]
     assert repaired, "the OCR'd toolkit needs recorded repairs"
     for question in repaired:

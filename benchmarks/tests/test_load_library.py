@@ -106,7 +106,9 @@ def test_unknown_reference_is_named(data_copy: Path) -> None:
         data[1]["city"] = "atlantis"
 
     edit_yaml(data_copy / "practices" / "labour-market-partnerships.yaml", wrong_city)
-    with pytest.raises(CommandError, match=r"practices/labour-market-partnerships.yaml: /1/city: unknown city 'atlantis'"):
+    with pytest.raises(
+        CommandError, match=r"practices/labour-market-partnerships.yaml: /1/city: unknown city 'atlantis'"
+    ):
         run_load(data_copy)
 
 

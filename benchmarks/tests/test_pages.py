@@ -7,9 +7,9 @@ import subprocess
 import zlib
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 
 from benchmarks.models import Benchmark, GuideQuestion, KeyFactor
 from cities.models import City
@@ -101,8 +101,13 @@ def test_charter_page_lists_commitments_under_the_four_roles(client: Client) -> 
 
 
 def test_unknown_pages_answer_404_with_a_helpful_page(client: Client) -> None:
-    for url in ["/benchmarks/nope/", "/benchmarks/public-perception/factors/nope/", "/practices/nope/", "/cities/x/",
-                "/benchmarks/public-perception/versions/99/"]:
+    for url in [
+        "/benchmarks/nope/",
+        "/benchmarks/public-perception/factors/nope/",
+        "/practices/nope/",
+        "/cities/x/",
+        "/benchmarks/public-perception/versions/99/",
+    ]:
         response = client.get(url)
         assert response.status_code == 404
         assert "Page not found" in text_of(response)

@@ -108,9 +108,7 @@ def test_the_query_and_filters_live_in_the_url(client: Client) -> None:
     assert 'href="?q=volunteers"' in page
     titles = result_titles(page)
     assert titles
-    assert all(
-        Practice.objects.get(title=t, benchmark__programme__slug="values") for t in titles if "&" not in t
-    )
+    assert all(Practice.objects.get(title=t, benchmark__programme__slug="values") for t in titles if "&" not in t)
 
 
 def test_results_are_paged_and_pages_link_to_each_other(client: Client) -> None:
