@@ -1,4 +1,8 @@
-"""The full-text index of practices: an FTS5 table on SQLite, a GIN index on PostgreSQL."""
+"""The full-text index of practices: an FTS5 table on SQLite, a GIN index on PostgreSQL.
+
+The FTS5 table also carries each practice's benchmark, city and key factor ids (not indexed), so
+that one full-text query returns everything ranking and facet counts need.
+"""
 
 from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
@@ -9,7 +13,8 @@ def create_index(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> No
     if schema_editor.connection.vendor == "sqlite":
         schema_editor.execute(
             "CREATE VIRTUAL TABLE practices_practice_fts USING fts5("
-            "title, summary, context, tokenize = 'porter unicode61 remove_diacritics 2')"
+            "title, summary, context, benchmark_id UNINDEXED, city_id UNINDEXED, factor_ids UNINDEXED, "
+            "tokenize = 'porter unicode61 remove_diacritics 2')"
         )
     elif schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
