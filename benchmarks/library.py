@@ -388,7 +388,7 @@ def _load_practice(report: LoadReport, item: dict[str, Any], benchmark: Benchmar
 @transaction.atomic
 def load_library(data_dir: Path) -> LoadReport:
     """Load the library in one transaction; nothing is written when any file is invalid."""
-    from practices.search import index_practices
+    from practices.search import forget_lookups, index_practices
 
     library = read_library(data_dir)
     report = LoadReport()
@@ -492,4 +492,5 @@ def load_library(data_dir: Path) -> LoadReport:
         if practice is not None:
             touched.append(practice.pk)
     index_practices(touched)
+    transaction.on_commit(forget_lookups)
     return report

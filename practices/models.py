@@ -29,7 +29,13 @@ class PracticeQuerySet(models.QuerySet["Practice"]):
         return self.filter(benchmark=benchmark)
 
     def for_listing(self) -> "PracticeQuerySet":
-        return self.select_related("city", "benchmark__current_version", "benchmark__programme")
+        """With what a list of practices shows; the benchmark version's long texts are left out."""
+        return self.select_related("city", "benchmark__current_version", "benchmark__programme").defer(
+            "benchmark__current_version__introduction",
+            "benchmark__current_version__terms",
+            "benchmark__current_version__source_authors",
+            "benchmark__current_version__standard",
+        )
 
 
 class Practice(models.Model):

@@ -7,14 +7,17 @@ the page shown. User input never reaches a query language unquoted: FTS5 gets ea
 quoted string, PostgreSQL gets `websearch_to_tsquery`, which accepts any text.
 """
 
+import json
 import re
+import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -48,7 +51,7 @@ def index_practices(practice_ids: Iterable[int]) -> None:
     with connection.cursor() as cursor:
         if is_sqlite():
             # Only the constant table name and "%s" placeholders are formatted in; ids are parameters.
-            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", ids)  # noqa: S608
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", ids)
             cursor.execute(
                 f"""
                 INSERT INTO {FTS_TABLE} (rowid, title, summary, context, benchmark_id, city_id, factor_ids)
@@ -63,7 +66,7 @@ def index_practices(practice_ids: Iterable[int]) -> None:
                                  FROM practices_practice_key_factors k WHERE k.practice_id = p.id), '')
                 FROM practices_practice p JOIN cities_city c ON c.id = p.city_id
                 WHERE p.id IN ({placeholders})
-                """,  # noqa: S608 - as above
+                """,
                 ids,
             )
         else:
@@ -90,10 +93,12 @@ def words_of(query: str) -> list[str]:
 
 
 def fts5_expression(words: list[str]) -> str:
-    """Every word quoted (so `#`, `"`, `NEAR`, `*` are plain text); all must match; the last may be a prefix."""
-    quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
-    return " ".join(quoted)
+    """Every word quoted (so `#`, `"`, `NEAR`, `*` are plain text), all must match.
+
+    No prefix matching: the porter stemmer already joins "volunteer", "volunteers" and
+    "volunteering", as PostgreSQL's english configuration does, and prefixes are several times slower.
+    """
+    return " ".join(f'"{w}"' for w in words)
 
 
 def marked_to_html(text: str) -> SafeString:
@@ -147,51 +152,118 @@ class SearchResult:
     facets: list[Facet] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Candidate:
-    pk: int
-    score: float  # lower is better
-    benchmark_id: int
-    city_id: int
-    factor_ids: frozenset[int]
-
-
-def _factor_ids(text: str | None) -> frozenset[int]:
-    return frozenset(int(x) for x in (text or "").split())
-
-
-def candidates(words: list[str]) -> list[Candidate]:
-    """Every practice that matches the words (all practices when there are none), in one query."""
-    with connection.cursor() as cursor:
-        if not words:
-            cursor.execute(
-                "SELECT p.id, p.benchmark_id, p.city_id, k.keyfactor_id FROM practices_practice p "
-                "LEFT JOIN practices_practice_key_factors k ON k.practice_id = p.id"
-            )
-            grouped: dict[int, tuple[int, int, set[int]]] = {}
-            for pk, benchmark_id, city_id, factor_id in cursor.fetchall():
-                entry = grouped.setdefault(pk, (benchmark_id, city_id, set()))
-                if factor_id is not None:
-                    entry[2].add(factor_id)
-            return [Candidate(pk, 0.0, b, c, frozenset(f)) for pk, (b, c, f) in grouped.items()]
+def matching_ids(words: list[str]) -> list[int]:
+    """Ids of every practice that matches all the words: the index lookup alone, unranked."""
+    with _index_scans(), connection.cursor() as cursor:
         if is_sqlite():
-            cursor.execute(
-                f"SELECT rowid, bm25({FTS_TABLE}, 8.0, 1.0, 2.0), benchmark_id, city_id, factor_ids "  # noqa: S608
-                f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
-                [fts5_expression(words)],
-            )
+            sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+            cursor.execute(sql, [fts5_expression(words)])
         else:
             cursor.execute(
-                """
-                SELECT p.id, -ts_rank(p.search_vector, q), p.benchmark_id, p.city_id,
-                       (SELECT string_agg(k.keyfactor_id::text, ' ')
-                        FROM practices_practice_key_factors k WHERE k.practice_id = p.id)
-                FROM practices_practice p, websearch_to_tsquery(%s::regconfig, %s) q
-                WHERE p.search_vector @@ q
-                """,
+                "SELECT id FROM practices_practice WHERE search_vector @@ websearch_to_tsquery(%s::regconfig, %s)",
                 [PG_CONFIG, " ".join(words)],
             )
-        return [Candidate(row[0], row[1], row[2], row[3], _factor_ids(row[4])) for row in cursor.fetchall()]
+        return [row[0] for row in cursor.fetchall()]
+
+
+@dataclass
+class _Found:
+    total: int
+    by_benchmark: dict[int, int]  # benchmark id -> number of matches
+    by_city: dict[int, int]
+    by_factor: dict[int, int]
+    page_ids: list[int]  # best first (empty without words: the caller lists those in title order)
+
+
+@contextmanager
+def _index_scans() -> Iterator[None]:
+    """On PostgreSQL, use the GIN index even for common words.
+
+    The planner prefers a sequential scan once a word is in more than a few percent of practices,
+    but evaluating `@@` on every row costs several times more than the bitmap index scan (GIN needs
+    no recheck for plain words). SET LOCAL lasts until the end of this short transaction.
+    """
+    if is_sqlite():
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        yield
+
+
+def _in_list(column: str, ids: set[int] | None, params: list[Any]) -> str:
+    if ids is None:
+        return ""
+    if not ids:
+        return " AND 1 = 0"
+    params.extend(sorted(ids))
+    return f" AND {column} IN ({','.join(['%s'] * len(ids))})"
+
+
+def _json(value: Any) -> list[Any]:
+    """SQLite returns JSON aggregates as text, psycopg as parsed values; no rows give NULL."""
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str) else list(value)
+
+
+def _find(
+    words: list[str], benchmarks: set[int] | None, cities: set[int] | None, factors: set[int] | None, offset: int
+) -> _Found:
+    """Count, facet counts and one ranked page of matches, in one statement that matches the text once."""
+    params: list[Any] = []
+    sqlite = is_sqlite()
+    if not words:
+        matches = "SELECT p.id, p.benchmark_id, p.city_id, 0 AS score FROM practices_practice p WHERE 1 = 1"
+    elif sqlite:
+        matches = (
+            f"SELECT p.id, p.benchmark_id, p.city_id, bm25({FTS_TABLE}, 8.0, 1.0, 2.0) AS score "
+            f"FROM {FTS_TABLE} JOIN practices_practice p ON p.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s"
+        )
+        params.append(fts5_expression(words))
+    else:
+        matches = (
+            "SELECT p.id, p.benchmark_id, p.city_id, -ts_rank(p.search_vector, q) AS score "
+            "FROM practices_practice p, websearch_to_tsquery(%s::regconfig, %s) q WHERE p.search_vector @@ q"
+        )
+        params += [PG_CONFIG, " ".join(words)]
+    matches += _in_list("p.benchmark_id", benchmarks, params)
+    matches += _in_list("p.city_id", cities, params)
+    if factors is not None:
+        factor_params: list[Any] = []
+        condition = _in_list("k2.keyfactor_id", factors, factor_params)
+        matches += (
+            f" AND EXISTS (SELECT 1 FROM practices_practice_key_factors k2 WHERE k2.practice_id = p.id{condition})"
+        )
+        params += factor_params
+    array, aggregate = ("json_array", "json_group_array") if sqlite else ("json_build_array", "json_agg")
+    limit = PER_PAGE if words else 0
+    sql = f"""
+        WITH m AS MATERIALIZED ({matches})
+        SELECT
+          (SELECT {aggregate}({array}(benchmark_id, n)) FROM
+             (SELECT benchmark_id, count(*) AS n FROM m GROUP BY benchmark_id) b),
+          (SELECT {aggregate}({array}(city_id, n)) FROM
+             (SELECT city_id, count(*) AS n FROM m GROUP BY city_id) c),
+          (SELECT {aggregate}({array}(keyfactor_id, n)) FROM
+             (SELECT k.keyfactor_id, count(*) AS n FROM practices_practice_key_factors k
+              JOIN m ON m.id = k.practice_id GROUP BY k.keyfactor_id) f),
+          (SELECT {aggregate}({array}(id, score)) FROM
+             (SELECT id, score FROM m ORDER BY score, id LIMIT %s OFFSET %s) t)
+    """
+    with _index_scans(), connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit, offset])
+        by_benchmark, by_city, by_factor, page = cursor.fetchone()
+    benchmark_counts = {row[0]: row[1] for row in _json(by_benchmark)}
+    ranked = sorted(_json(page), key=lambda row: (row[1], row[0]))
+    return _Found(
+        total=sum(benchmark_counts.values()),
+        by_benchmark=benchmark_counts,
+        by_city={row[0]: row[1] for row in _json(by_city)},
+        by_factor={row[0]: row[1] for row in _json(by_factor)},
+        page_ids=[row[0] for row in ranked],
+    )
 
 
 @dataclass
@@ -202,26 +274,56 @@ class _Lookups:
     cities: dict[int, tuple[str, str, str, str]]  # id -> slug, name, country code, country
     factors: dict[int, tuple[str, str]]  # current key factor id -> "benchmark.factor", title
 
-    def allowed(self, filters: Filters) -> tuple[set[int], set[int], set[int] | None]:
-        """Ids of the benchmarks, cities and (when filtered) key factors that the filters let through."""
+    def knows(self, found: "_Found") -> bool:
+        return found.by_benchmark.keys() <= self.benchmarks.keys() and found.by_city.keys() <= self.cities.keys()
+
+    def allowed(self, filters: Filters) -> tuple[set[int] | None, set[int] | None, set[int] | None]:
+        """Ids of the benchmarks, cities and key factors the filters let through (None: not filtered)."""
         country = filters.country.upper()
-        benchmarks = {
-            pk
-            for pk, (slug, _t, programme, _n) in self.benchmarks.items()
-            if filters.benchmark in ("", slug) and filters.programme in ("", programme)
-        }
-        cities = {
-            pk
-            for pk, (slug, _n, code, _c) in self.cities.items()
-            if filters.city in ("", slug) and country in ("", code)
-        }
-        factors = None
+        benchmarks = cities = factors = None
+        if filters.benchmark or filters.programme:
+            benchmarks = {
+                pk
+                for pk, (slug, _t, programme, _n) in self.benchmarks.items()
+                if filters.benchmark in ("", slug) and filters.programme in ("", programme)
+            }
+        if filters.city or country:
+            cities = {
+                pk
+                for pk, (slug, _n, code, _c) in self.cities.items()
+                if filters.city in ("", slug) and country in ("", code)
+            }
         if filters.factor:
             factors = {pk for pk, (value, _t) in self.factors.items() if value == filters.factor}
         return benchmarks, cities, factors
 
 
-def _lookups() -> _Lookups:
+_cached_lookups: tuple[float, _Lookups] | None = None
+LOOKUPS_TTL = 60.0
+
+
+def _lookups(*, fresh: bool = False) -> _Lookups:
+    """Benchmarks, cities and current key factors, kept for a minute in the process.
+
+    They change only when the library is loaded; a search that meets an id they do not know
+    (a city added since) reads them again at once, so the worst case is a label a minute old.
+    """
+    global _cached_lookups
+    now = time.monotonic()
+    if not fresh and _cached_lookups and now - _cached_lookups[0] < LOOKUPS_TTL:
+        return _cached_lookups[1]
+    lookups = _read_lookups()
+    _cached_lookups = (now, lookups)
+    return lookups
+
+
+def forget_lookups() -> None:
+    """Drop this process's copy of the lookups (after loading the library, and in tests)."""
+    global _cached_lookups
+    _cached_lookups = None
+
+
+def _read_lookups() -> _Lookups:
     from benchmarks.models import Benchmark, KeyFactor
     from cities.models import City
 
@@ -240,22 +342,19 @@ def _lookups() -> _Lookups:
     )
 
 
-def _facets(found: list[Candidate], lookups: _Lookups, filters: Filters) -> list[Facet]:
-    by_benchmark = Counter(c.benchmark_id for c in found)
-    by_city = Counter(c.city_id for c in found)
-    by_factor = Counter(f for c in found for f in c.factor_ids)
+def _facets(found: _Found, lookups: _Lookups, filters: Filters) -> list[Facet]:
     counters: dict[str, Counter[tuple[str, str]]] = {
         name: Counter() for name in ("programme", "benchmark", "factor", "country", "city")
     }
-    for benchmark_id, n in by_benchmark.items():
+    for benchmark_id, n in found.by_benchmark.items():
         b_slug, b_title, p_slug, p_name = lookups.benchmarks[benchmark_id]
         counters["benchmark"][(b_slug, b_title)] += n
         counters["programme"][(p_slug, p_name)] += n
-    for city_id, n in by_city.items():
+    for city_id, n in found.by_city.items():
         c_slug, c_name, c_code, c_country = lookups.cities[city_id]
         counters["city"][(c_slug, c_name)] += n
         counters["country"][(c_code, c_country)] += n
-    for factor_id, n in by_factor.items():
+    for factor_id, n in found.by_factor.items():
         if factor_id in lookups.factors:
             counters["factor"][lookups.factors[factor_id]] += n
     selected = {**vars(filters), "country": filters.country.upper()}
@@ -278,11 +377,6 @@ def _facets(found: list[Candidate], lookups: _Lookups, filters: Filters) -> list
     return facets
 
 
-def best_first(found: list[Candidate], offset: int, limit: int = PER_PAGE) -> list[int]:
-    """One page of ids, best score first (ties by id, so pages are stable)."""
-    return [c.pk for c in sorted(found, key=lambda c: (c.score, c.pk))[offset : offset + limit]]
-
-
 def _marked(words: list[str], ids: list[int]) -> dict[int, tuple[str, str]]:
     """Highlighted title and snippet of a page of practices (computed for those rows only)."""
     if not ids:
@@ -292,17 +386,26 @@ def _marked(words: list[str], ids: list[int]) -> dict[int, tuple[str, str]]:
         sql = f"""
             SELECT rowid, highlight({FTS_TABLE}, 0, %s, %s), snippet({FTS_TABLE}, 1, %s, %s, '…', 32)
             FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})
-        """  # noqa: S608 - the constant table name and placeholders only; every value is a parameter
+        """
         with connection.cursor() as cursor:
             cursor.execute(sql, [MARK_START, MARK_END, MARK_START, MARK_END, fts5_expression(words), *ids])
             return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
     search = SearchQuery(" ".join(words), search_type="websearch", config=PG_CONFIG)
-    marks = {"start_sel": MARK_START, "stop_sel": MARK_END, "config": PG_CONFIG}
     rows = (
         Practice.objects.filter(pk__in=ids)
         .annotate(
-            title_marked=SearchHeadline("title", search, highlight_all=True, **marks),  # type: ignore[arg-type]
-            summary_marked=SearchHeadline("summary", search, max_words=40, min_words=20, **marks),  # type: ignore[arg-type]
+            title_marked=SearchHeadline(
+                "title", search, highlight_all=True, start_sel=MARK_START, stop_sel=MARK_END, config=PG_CONFIG
+            ),
+            summary_marked=SearchHeadline(
+                "summary",
+                search,
+                max_words=40,
+                min_words=20,
+                start_sel=MARK_START,
+                stop_sel=MARK_END,
+                config=PG_CONFIG,
+            ),
         )
         .values_list("pk", "title_marked", "summary_marked")
     )
@@ -313,30 +416,33 @@ def search_practices(query: str, filters: Filters, page: int = 1) -> SearchResul
     words = words_of(query)
     lookups = _lookups()
     benchmarks, cities, factors = lookups.allowed(filters)
-    found = [
-        c
-        for c in candidates(words)
-        if c.benchmark_id in benchmarks
-        and c.city_id in cities
-        and (factors is None or not factors.isdisjoint(c.factor_ids))
-    ]
-    total = len(found)
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(1, page), pages)
-    offset = (page - 1) * PER_PAGE
+    found = _find(words, benchmarks, cities, factors, offset=(max(1, page) - 1) * PER_PAGE)
+    if not lookups.knows(found):
+        lookups = _lookups(fresh=True)
+        benchmarks, cities, factors = lookups.allowed(filters)
+        found = _find(words, benchmarks, cities, factors, offset=(max(1, page) - 1) * PER_PAGE)
+    pages = max(1, -(-found.total // PER_PAGE))
+    if page > pages:  # past the end: show the last page
+        page = pages
+        found = _find(words, benchmarks, cities, factors, offset=(page - 1) * PER_PAGE)
+    page = max(1, page)
     if words:
-        ids = best_first(found, offset)
-        marked = _marked(words, ids)
-        practices = Practice.objects.for_listing().in_bulk(ids)
+        marked = _marked(words, found.page_ids)
+        practices = Practice.objects.for_listing().defer("summary").in_bulk(found.page_ids)
         hits = [
             Hit(practices[pk], marked_to_html(marked[pk][0]), marked_to_html(marked[pk][1]))
-            for pk in ids
+            for pk in found.page_ids
             if pk in practices and pk in marked
         ]
     else:
-        listing = Practice.objects.filter(benchmark_id__in=benchmarks, city_id__in=cities)
+        listing = Practice.objects.all()
+        if benchmarks is not None:
+            listing = listing.filter(benchmark_id__in=benchmarks)
+        if cities is not None:
+            listing = listing.filter(city_id__in=cities)
         if factors is not None:
             listing = listing.filter(key_factors__in=factors)
+        offset = (page - 1) * PER_PAGE
         page_rows = listing.for_listing().order_by("city__name", "title", "pk")[offset : offset + PER_PAGE]
         hits = [Hit(p, marked_to_html(p.title), marked_to_html(Truncator(p.summary).words(40))) for p in page_rows]
-    return SearchResult(query, filters, total, page, pages, hits, _facets(found, lookups, filters))
+    return SearchResult(query, filters, found.total, page, pages, hits, _facets(found, lookups, filters))
