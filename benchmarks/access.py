@@ -12,11 +12,22 @@ def get_public_benchmark(slug: str) -> Benchmark:
     return get_object_or_404(Benchmark.objects.published().with_current(), slug=slug)
 
 
-def get_public_version(benchmark: Benchmark, number: int | None) -> BenchmarkVersion:
-    """The current version, or an older one by number, with everything a page shows prefetched."""
-    versions = BenchmarkVersion.objects.filter(benchmark=benchmark, language="en").select_related(
-        "rating_scale", "benchmark__programme"
-    )
+def get_public_version(benchmark: Benchmark, number: int | None, language: str = "en") -> BenchmarkVersion:
+    """The current version, or an older one by number, in the reader's language when translated.
+
+    Everything a page shows is prefetched. Versions are numbered on the English original; a
+    translation is a version with `translation_of` set and the same structure.
+    """
+    original = BenchmarkVersion.objects.filter(benchmark=benchmark, language="en", translation_of=None)
+    if number is None:
+        if benchmark.current_version is None:
+            raise Http404
+        number = benchmark.current_version.number
+    chosen = original.filter(number=number).first()
+    if chosen is None:
+        raise Http404
+    chosen = chosen.in_language(language)
+    versions = BenchmarkVersion.objects.filter(pk=chosen.pk).select_related("rating_scale", "benchmark__programme")
     factors = KeyFactor.objects.prefetch_related(
         "guide_questions",
         "topics",
@@ -25,11 +36,7 @@ def get_public_version(benchmark: Benchmark, number: int | None) -> BenchmarkVer
     versions = versions.prefetch_related(
         Prefetch("factors", queryset=factors), "context_factors", "rating_scale__levels"
     )
-    if number is None:
-        if benchmark.current_version is None:
-            raise Http404
-        number = benchmark.current_version.number
-    version = versions.filter(number=number).first()
+    version = versions.first()
     if version is None:
         raise Http404
     return version

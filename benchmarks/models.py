@@ -151,6 +151,12 @@ class BenchmarkVersion(models.Model):
             return self.benchmark.get_absolute_url()
         return reverse("benchmarks:benchmark_version", args=[self.benchmark.slug, self.number])
 
+    def in_language(self, language: str) -> "BenchmarkVersion":
+        """This version's translation into `language` when one is loaded, else this version."""
+        if language == self.language:
+            return self
+        return self.translations.filter(language=language).first() or self
+
     @property
     def citation(self) -> str:
         return f"{self.source_title}. {self.source_publisher}, {self.source_year}."

@@ -228,15 +228,17 @@ def write_table(results: list[dict[str, Any]], practices: int) -> str:
             START,
             "## Practice search (`benchmarks/search.py`)",
             "",
-            f"Measured {time.strftime('%Y-%m-%d')} on {platform.node() and 'a'} {os.cpu_count()}-core {cpu} machine, "
-            f"Python {platform.python_version()}, {practices:,} practices (the library's own plus generated ones "
-            f"made of its words), {results[0]['samples'] if results else 0} requests per column: "
+            f"Measured {time.strftime('%Y-%m-%d')} on a {os.cpu_count()}-core {cpu} machine, "
+            f"Python {platform.python_version()}, {practices:,} practices (the library's own and generated "
+            f"variations on them), {results[0]['samples'] if results else 0} requests per column: "
             f"{len(QUERIES)} queries × rounds. Pages are requested through Django's test client, in process, "
             "so the times are the whole Django stack (middleware, view, queries, template) without a network. "
             "The trivial page is the accessibility statement (a template, no database query). The match "
-            "columns time only the text-matching step, doing the same work both ways: count the matches and "
-            "fetch the first 20 (full text: the one query the search page makes, every match with its "
-            "bm25 or ts_rank score and facet ids, then the best 20; naive: `count()` and the first 20 by title).",
+            "columns time the text-matching step alone, the same work both ways: the ids of every practice "
+            "whose text contains all the words (full text: `practices.search.matching_ids`, the FTS5 or GIN "
+            "index lookup; naive: `icontains` on title or summary for each word, a scan of every row). "
+            "Queries are common words of the library, so many match a fifth to a third of all practices: "
+            "a hard case for the page, whose count and facets cover every match.",
             "",
             *rows,
             "",

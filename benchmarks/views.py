@@ -2,6 +2,7 @@ from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from benchmarks.access import get_public_benchmark, get_public_factor, get_public_version
@@ -45,14 +46,14 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "benchmarks/programme_detail.html", {"programme": programme, "benchmarks": benchmarks})
 
 
-def _benchmark_context(slug: str, number: int | None) -> dict[str, object]:
+def _benchmark_context(request: HttpRequest, slug: str, number: int | None) -> dict[str, object]:
     benchmark = get_public_benchmark(slug)
-    version = get_public_version(benchmark, number)
+    version = get_public_version(benchmark, number, get_language() or "en")
     factors = list(version.factors.all())
     return {
         "benchmark": benchmark,
         "version": version,
-        "is_current": benchmark.current_version_id == version.pk,
+        "is_current": benchmark.current_version_id in (version.pk, version.translation_of_id),
         "common_factors": [f for f in factors if f.kind == KeyFactor.Kind.COMMON],
         "key_factors": [f for f in factors if f.kind == KeyFactor.Kind.KEY],
         "versions": benchmark.versions.filter(language="en").order_by("-number").only("number", "created_at"),
@@ -61,17 +62,17 @@ def _benchmark_context(slug: str, number: int | None) -> dict[str, object]:
 
 @require_safe
 def benchmark_detail(request: HttpRequest, slug: str, number: int | None = None) -> HttpResponse:
-    return render(request, "benchmarks/benchmark_detail.html", _benchmark_context(slug, number))
+    return render(request, "benchmarks/benchmark_detail.html", _benchmark_context(request, slug, number))
 
 
 @require_safe
 def benchmark_print(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "benchmarks/benchmark_print.html", _benchmark_context(slug, None))
+    return render(request, "benchmarks/benchmark_print.html", _benchmark_context(request, slug, None))
 
 
 @require_safe
 def benchmark_pdf(request: HttpRequest, slug: str) -> HttpResponse:
-    context = _benchmark_context(slug, None)
+    context = _benchmark_context(request, slug, None)
     html = render_to_string("benchmarks/benchmark_print.html", {**context, "for_pdf": True}, request=request)
     response = HttpResponse(html_to_pdf(html, request), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="integrating-cities-benchmark-{slug}.pdf"'
@@ -80,7 +81,7 @@ def benchmark_pdf(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def key_factor_detail(request: HttpRequest, slug: str, factor: str, number: int | None = None) -> HttpResponse:
-    context = _benchmark_context(slug, number)
+    context = _benchmark_context(request, slug, number)
     key_factor = get_public_factor(context["version"], factor)  # type: ignore[arg-type]
     topics = list(key_factor.topics.all())
     related = (

@@ -7,3 +7,5 @@ urlpatterns = [
     path("cities/", include("cities.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "lib.errors.server_error"

@@ -31,6 +31,7 @@ class PracticeQuerySet(models.QuerySet["Practice"]):
     def for_listing(self) -> "PracticeQuerySet":
         """With what a list of practices shows; the benchmark version's long texts are left out."""
         return self.select_related("city", "benchmark__current_version", "benchmark__programme").defer(
+            "search_vector",
             "benchmark__current_version__introduction",
             "benchmark__current_version__terms",
             "benchmark__current_version__source_authors",

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -136,9 +137,15 @@ class Facet:
 
 @dataclass
 class Hit:
-    practice: Practice
+    """What a result shows: plain values, read with one light query for the page."""
+
+    url: str
     title_html: SafeString
     snippet_html: SafeString
+    city: str
+    country: str
+    benchmark: str
+    kind: str
 
 
 @dataclass
@@ -377,10 +384,27 @@ def _facets(found: _Found, lookups: _Lookups, filters: Filters) -> list[Facet]:
     return facets
 
 
-def _marked(words: list[str], ids: list[int]) -> dict[int, tuple[str, str]]:
-    """Highlighted title and snippet of a page of practices (computed for those rows only)."""
+HIT_FIELDS = ("pk", "slug", "kind", "city__name", "city__country", "benchmark__current_version__title")
+
+
+def _hit(row: tuple[Any, ...], title: str, snippet: str) -> Hit:
+    _pk, slug, kind, city, country, benchmark = row[:6]
+    return Hit(
+        url=reverse("practices:practice", args=[slug]),
+        title_html=marked_to_html(title),
+        snippet_html=marked_to_html(snippet),
+        city=city,
+        country=country,
+        benchmark=benchmark,
+        kind=str(Practice.Kind(kind).label),
+    )
+
+
+def _hits(words: list[str], ids: list[int]) -> list[Hit]:
+    """The page's results with highlighted title and snippet, computed for those rows only."""
     if not ids:
-        return {}
+        return []
+    listing = Practice.objects.filter(pk__in=ids)
     if is_sqlite():
         placeholders = ",".join(["%s"] * len(ids))
         sql = f"""
@@ -389,27 +413,30 @@ def _marked(words: list[str], ids: list[int]) -> dict[int, tuple[str, str]]:
         """
         with connection.cursor() as cursor:
             cursor.execute(sql, [MARK_START, MARK_END, MARK_START, MARK_END, fts5_expression(words), *ids])
-            return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
-    search = SearchQuery(" ".join(words), search_type="websearch", config=PG_CONFIG)
-    rows = (
-        Practice.objects.filter(pk__in=ids)
-        .annotate(
+            marked = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+        rows = {row[0]: row for row in listing.values_list(*HIT_FIELDS)}
+    else:
+        # One query: the rows with PostgreSQL's headlines of them.
+        search = SearchQuery(" ".join(words), search_type="websearch", config=PG_CONFIG)
+        annotated = listing.annotate(
             title_marked=SearchHeadline(
-                "title", search, highlight_all=True, start_sel=MARK_START, stop_sel=MARK_END, config=PG_CONFIG
+                "title", search, config=PG_CONFIG, start_sel=MARK_START, stop_sel=MARK_END, highlight_all=True
             ),
             summary_marked=SearchHeadline(
                 "summary",
                 search,
-                max_words=40,
-                min_words=20,
+                config=PG_CONFIG,
                 start_sel=MARK_START,
                 stop_sel=MARK_END,
-                config=PG_CONFIG,
+                max_fragments=2,
+                max_words=20,
+                min_words=8,
+                fragment_delimiter=" … ",
             ),
         )
-        .values_list("pk", "title_marked", "summary_marked")
-    )
-    return {row[0]: (row[1], row[2]) for row in rows}
+        rows = {row[0]: row for row in annotated.values_list(*HIT_FIELDS, "title_marked", "summary_marked")}
+        marked = {pk: (row[6], row[7]) for pk, row in rows.items()}
+    return [_hit(rows[pk], *marked[pk]) for pk in ids if pk in rows and pk in marked]
 
 
 def search_practices(query: str, filters: Filters, page: int = 1) -> SearchResult:
@@ -427,13 +454,7 @@ def search_practices(query: str, filters: Filters, page: int = 1) -> SearchResul
         found = _find(words, benchmarks, cities, factors, offset=(page - 1) * PER_PAGE)
     page = max(1, page)
     if words:
-        marked = _marked(words, found.page_ids)
-        practices = Practice.objects.for_listing().defer("summary").in_bulk(found.page_ids)
-        hits = [
-            Hit(practices[pk], marked_to_html(marked[pk][0]), marked_to_html(marked[pk][1]))
-            for pk in found.page_ids
-            if pk in practices and pk in marked
-        ]
+        hits = _hits(words, found.page_ids)
     else:
         listing = Practice.objects.all()
         if benchmarks is not None:
@@ -443,6 +464,6 @@ def search_practices(query: str, filters: Filters, page: int = 1) -> SearchResul
         if factors is not None:
             listing = listing.filter(key_factors__in=factors)
         offset = (page - 1) * PER_PAGE
-        page_rows = listing.for_listing().order_by("city__name", "title", "pk")[offset : offset + PER_PAGE]
-        hits = [Hit(p, marked_to_html(p.title), marked_to_html(Truncator(p.summary).words(40))) for p in page_rows]
+        page_rows = listing.order_by("city__name", "title", "pk").values_list(*HIT_FIELDS, "title", "summary")
+        hits = [_hit(row, row[6], Truncator(row[7]).words(40)) for row in page_rows[offset : offset + PER_PAGE]]
     return SearchResult(query, filters, found.total, page, pages, hits, _facets(found, lookups, filters))

@@ -176,3 +176,26 @@ def test_export_library_prints_the_whole_library_without_personal_data() -> None
     emails = list(ContactPerson.objects.exclude(email="").values_list("email", flat=True))
     assert emails
     assert not any(email in out.getvalue() for email in emails)
+
+
+def test_a_version_can_carry_translations_and_falls_back_to_english() -> None:
+    original = Benchmark.objects.get(slug="political-participation").current_version
+    french = BenchmarkVersion.objects.create(
+        benchmark=original.benchmark,
+        number=original.number,
+        language="fr",
+        translation_of=original,
+        year=original.year,
+        title="Engagement des communautés migrantes",
+        standard="Norme traduite (essai).",
+        introduction="Introduction.",
+        rating_scale=original.rating_scale,
+        source_title=original.source_title,
+        source_publisher=original.source_publisher,
+        source_year=original.source_year,
+        source_file=original.source_file,
+        content_hash="test",
+    )
+    assert original.in_language("fr") == french
+    assert original.in_language("de") == original
+    assert original.in_language("en") == original
