@@ -33,6 +33,8 @@ PUBLIC_PAGES = [
     "/practices/?q=zzzznothing",
     "/practices/?page=2",
     "/practices/?factor=labour-market-partnerships.network-building",
+    "/practices/athens-strategic-plan-migrants-refugees/",
+    "/practices/cesena-political-leadership/",
     "/no-such-page/",
 ]
 

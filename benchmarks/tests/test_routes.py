@@ -1,0 +1,37 @@
+"""Every public URL pattern is scanned by axe in the browser tests, or is listed here with the reason it is not."""
+
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+from tests.browser.test_journeys import PUBLIC_PAGES
+
+NOT_HTML = {
+    "benchmarks:benchmark_pdf": "a PDF download; its tags and language are checked in test_pages",
+}
+COVERED_ELSEWHERE = {
+    # Older versions exist only after a benchmark changes; test_load_library reads them over HTTP.
+    "benchmarks:benchmark_version": "test_changed_benchmark_becomes_a_new_version_and_the_old_one_stays_readable",
+    "benchmarks:key_factor_version": "test_changed_benchmark_becomes_a_new_version_and_the_old_one_stays_readable",
+}
+
+
+def named_patterns(resolver: URLResolver, namespace: str = "") -> set[str]:
+    names = set()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue  # Django's own admin, for network staff only
+            names |= named_patterns(entry, f"{namespace}{entry.namespace}:" if entry.namespace else namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(f"{namespace}{entry.name}")
+    return names
+
+
+def test_every_public_page_gets_an_accessibility_scan() -> None:
+    scanned = set()
+    for path in PUBLIC_PAGES:
+        if path == "/no-such-page/":
+            continue
+        match = resolve(path.split("?")[0])
+        scanned.add(f"{match.namespace}:{match.url_name}")
+    unscanned = named_patterns(get_resolver()) - scanned - NOT_HTML.keys() - COVERED_ELSEWHERE.keys()
+    assert unscanned == set()
