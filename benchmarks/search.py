@@ -223,6 +223,7 @@ def write_table(results: list[dict[str, Any]], practices: int) -> str:
             f"({'meets' if ratio_ok else 'MISSES'} the 10× target)."
         )
     cpu = platform.processor() or platform.machine()
+    samples = results[0]["samples"] if results else 0
     return "\n".join(
         [
             START,
@@ -230,8 +231,9 @@ def write_table(results: list[dict[str, Any]], practices: int) -> str:
             "",
             f"Measured {time.strftime('%Y-%m-%d')} on a {os.cpu_count()}-core {cpu} machine, "
             f"Python {platform.python_version()}, {practices:,} practices (the library's own and generated "
-            f"variations on them), {results[0]['samples'] if results else 0} requests per column: "
-            f"{len(QUERIES)} queries × rounds. Pages are requested through Django's test client, in process, "
+            f"variations on them), {samples} requests per column: "
+            f"{len(QUERIES)} queries × {samples // len(QUERIES)} rounds. Pages are requested through Django's "
+            "test client, in process, "
             "so the times are the whole Django stack (middleware, view, queries, template) without a network. "
             "The trivial page is the accessibility statement (a template, no database query). The match "
             "columns time the text-matching step alone, the same work both ways: the ids of every practice "

@@ -67,7 +67,9 @@ def database_from_url(url: str) -> dict[str, Any]:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
-            "OPTIONS": dict(parse_qsl(parts.query)),
+            # Plan for SSD storage (PostgreSQL's default page costs assume spinning disks), so that
+            # full-text searches for common words use the GIN index. A URL's own options win.
+            "OPTIONS": {"options": "-c random_page_cost=1.1", **dict(parse_qsl(parts.query))},
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
         }

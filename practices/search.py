@@ -11,13 +11,12 @@ import json
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
-from django.db import connection, transaction
+from django.db import connection
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -161,7 +160,7 @@ class SearchResult:
 
 def matching_ids(words: list[str]) -> list[int]:
     """Ids of every practice that matches all the words: the index lookup alone, unranked."""
-    with _index_scans(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         if is_sqlite():
             sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
             cursor.execute(sql, [fts5_expression(words)])
@@ -180,23 +179,6 @@ class _Found:
     by_city: dict[int, int]
     by_factor: dict[int, int]
     page_ids: list[int]  # best first (empty without words: the caller lists those in title order)
-
-
-@contextmanager
-def _index_scans() -> Iterator[None]:
-    """On PostgreSQL, plan with the page cost of SSD storage, so common words use the GIN index.
-
-    With the default random_page_cost (4, spinning disks) the planner prefers a sequential scan
-    once a word is in more than a few percent of practices, and evaluating `@@` on every row costs
-    several times the bitmap index scan. 1.1 is the usual SSD setting (docs/deploy.md suggests it
-    for the whole server); SET LOCAL lasts until the end of this short transaction.
-    """
-    if is_sqlite():
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL random_page_cost = 1.1")
-        yield
 
 
 def _in_list(column: str, ids: set[int] | None, params: list[Any]) -> str:
@@ -260,7 +242,7 @@ def _find(
           (SELECT {aggregate}({array}(id, score)) FROM
              (SELECT id, score FROM m ORDER BY score, id LIMIT %s OFFSET %s) t)
     """
-    with _index_scans(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit, offset])
         by_benchmark, by_city, by_factor, page = cursor.fetchone()
     benchmark_counts = {row[0]: row[1] for row in _json(by_benchmark)}

@@ -20,7 +20,7 @@ def test_postgres_url_gives_every_connection_part() -> None:
         "db.internal",
         "6543",
     )
-    assert db["OPTIONS"] == {"sslmode": "require"}
+    assert db["OPTIONS"] == {"sslmode": "require", "options": "-c random_page_cost=1.1"}
 
 
 @pytest.mark.parametrize("url", ["mysql://x/y", "postgres://host/", "sqlite://"])
