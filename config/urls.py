@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("benchmarks.urls")),
     path("practices/", include("practices.urls")),
     path("cities/", include("cities.urls")),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
 
