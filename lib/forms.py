@@ -1,0 +1,37 @@
+"""Form helpers shared by every app: accessible error wiring (QUALITY.md A3)."""
+
+from typing import Any
+
+from django import forms
+
+
+class AccessibleFormMixin:
+    """Sets aria-invalid and aria-describedby (hint and errors) on each widget after validation.
+
+    Use as the first base of a Form or ModelForm; templates render fields with `_field.html`.
+    """
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        self.wire_aria()
+
+    def wire_aria(self) -> None:
+        form: forms.BaseForm = self  # type: ignore[assignment]
+        for name, field in form.fields.items():
+            bound = form[name]
+            ids = []
+            if field.help_text:
+                ids.append(f"{bound.id_for_label}-hint")
+            errors = form.errors.get(name) or [] if form.is_bound else []
+            ids += [f"{bound.id_for_label}-error-{n}" for n in range(1, len(errors) + 1)]
+            attrs: dict[str, Any] = field.widget.attrs
+            if ids:
+                attrs["aria-describedby"] = " ".join(ids)
+            if errors:
+                attrs["aria-invalid"] = "true"
+            else:
+                attrs.pop("aria-invalid", None)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.wire_aria()
