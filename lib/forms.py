@@ -22,12 +22,12 @@ class AccessibleFormMixin:
             ids = []
             if field.help_text:
                 ids.append(f"{bound.id_for_label}-hint")
-            errors = form.errors.get(name) or [] if form.is_bound else []
-            ids += [f"{bound.id_for_label}-error-{n}" for n in range(1, len(errors) + 1)]
+            error_count = len(form.errors.get(name) or []) if form.is_bound else 0
+            ids += [f"{bound.id_for_label}-error-{n}" for n in range(1, error_count + 1)]
             attrs: dict[str, Any] = field.widget.attrs
             if ids:
                 attrs["aria-describedby"] = " ".join(ids)
-            if errors:
+            if error_count:
                 attrs["aria-invalid"] = "true"
             else:
                 attrs.pop("aria-invalid", None)
