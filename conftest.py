@@ -19,3 +19,10 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
 @pytest.fixture
 def client() -> Client:
     return Client(HTTP_HOST="127.0.0.1")
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings: pytest.FixtureRequest) -> None:
+    """Slow hashes protect stored secrets, not test data: every test hashes quickly."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    settings.RECOVERY_CODE_ITERATIONS = 1_000  # type: ignore[attr-defined]

@@ -1,9 +1,19 @@
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+from typing import Any, cast
+from uuid import UUID
 
-from cities.models import City
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.models import User
+from cities import access, actions
+from cities.forms import ChangeRoleForm, CreateWorkspaceForm, InviteForm, WorkspaceRequestForm
+from cities.models import City, Invitation, Membership, Role, Workspace, WorkspaceRequest
 from practices.models import Practice
 
 
@@ -23,3 +33,223 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("benchmark__programme__start_year", "title")
     )
     return render(request, "cities/city_detail.html", {"city": city, "practices": practices})
+
+
+# Workspaces ---------------------------------------------------------------------------------------------------------
+
+
+def _user(request: HttpRequest) -> User:
+    # Only called behind login_required.
+    return cast(User, request.user)
+
+
+def _render_workspaces(
+    request: HttpRequest,
+    *,
+    request_form: WorkspaceRequestForm | None = None,
+    create_form: CreateWorkspaceForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = _user(request)
+    roles = dict(Membership.objects.filter(user=user).values_list("workspace_id", "role"))
+    workspaces = list(access.workspaces_visible_to(user).select_related("city").order_by("city__name"))
+    rows = [(workspace, Role(roles[workspace.pk]).label if workspace.pk in roles else None) for workspace in workspaces]
+    context: dict[str, Any] = {
+        "rows": rows,
+        "own_requests": WorkspaceRequest.objects.filter(requested_by=user).order_by("-created_at"),
+        "request_form": request_form or WorkspaceRequestForm(),
+    }
+    if user.is_staff:
+        context["pending_requests"] = (
+            WorkspaceRequest.objects.filter(status=WorkspaceRequest.Status.PENDING)
+            .select_related("requested_by")
+            .order_by("created_at")
+        )
+        context["create_form"] = create_form or CreateWorkspaceForm()
+    return render(request, "cities/workspace_list.html", context, status=status)
+
+
+@require_safe
+@login_required
+def workspace_list(request: HttpRequest) -> HttpResponse:
+    return _render_workspaces(request)
+
+
+@require_POST
+@login_required
+def request_workspace(request: HttpRequest) -> HttpResponse:
+    form = WorkspaceRequestForm(request.POST)
+    if not form.is_valid():
+        return _render_workspaces(request, request_form=form)
+    actions.do_request_workspace(by=_user(request), **form.cleaned_data)
+    messages.success(request, _("Your request has been sent to the network team."))
+    return redirect("cities:workspaces")
+
+
+@require_POST
+@login_required
+def create_workspace(request: HttpRequest) -> HttpResponse:
+    access.require_admin(_user(request))
+    form = CreateWorkspaceForm(request.POST)
+    if not form.is_valid():
+        return _render_workspaces(request, create_form=form)
+    try:
+        workspace = actions.do_create_workspace(form.cleaned_data["city"], by=_user(request))
+    except actions.WorkspaceError as error:
+        messages.error(request, error.message)
+        return redirect("cities:workspaces")
+    messages.success(request, _("The workspace is open. Invite its first coordinator."))
+    return redirect("cities:workspace", workspace.public_id)
+
+
+@require_POST
+@login_required
+def approve_request(request: HttpRequest, request_id: UUID) -> HttpResponse:
+    workspace_request = access.get_workspace_request_for_admin(_user(request), request_id)
+    try:
+        actions.do_approve_workspace_request(workspace_request, by=_user(request))
+    except actions.WorkspaceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The workspace for %(city)s is open.") % {"city": workspace_request.city_name})
+    return redirect("cities:workspaces")
+
+
+@require_POST
+@login_required
+def decline_request(request: HttpRequest, request_id: UUID) -> HttpResponse:
+    workspace_request = access.get_workspace_request_for_admin(_user(request), request_id)
+    try:
+        actions.do_decline_workspace_request(workspace_request, by=_user(request))
+    except actions.WorkspaceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The request for %(city)s was declined.") % {"city": workspace_request.city_name})
+    return redirect("cities:workspaces")
+
+
+def _render_workspace(
+    request: HttpRequest,
+    workspace: Workspace,
+    *,
+    invite_form: InviteForm | None = None,
+    bound_role_form: tuple[int, ChangeRoleForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = _user(request)
+    manage = access.can_manage(user, workspace)
+    members = list(workspace.memberships.select_related("user").order_by("user__last_name", "user__email"))
+    rows = []
+    for member in members:
+        form = None
+        if manage:
+            if bound_role_form and bound_role_form[0] == member.pk:
+                form = bound_role_form[1]
+            else:
+                form = ChangeRoleForm(
+                    prefix=f"m-{member.public_id}", initial={"role": member.role, "organisation": member.organisation}
+                )
+        rows.append((member, form))
+    context: dict[str, Any] = {
+        "workspace": workspace,
+        "rows": rows,
+        "manage": manage,
+        "own_role": access.role_in(user, workspace),
+    }
+    if manage:
+        context["invite_form"] = invite_form or InviteForm()
+        context["invitations"] = workspace.invitations.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).order_by("email")
+    return render(request, "cities/workspace_detail.html", context, status=status)
+
+
+@require_safe
+@login_required
+def workspace_detail(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    workspace = access.get_workspace_for_user(_user(request), workspace_id)
+    return _render_workspace(request, workspace)
+
+
+@require_POST
+@login_required
+def invite(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    workspace = access.get_workspace_for_user(_user(request), workspace_id, manage=True)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation, _token = actions.do_invite(
+                workspace, by=_user(request), site_url=request.build_absolute_uri("/"), **form.cleaned_data
+            )
+        except actions.WorkspaceError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return redirect("cities:workspace", workspace.public_id)
+    return _render_workspace(request, workspace, invite_form=form)
+
+
+@require_POST
+@login_required
+def revoke_invitation(request: HttpRequest, workspace_id: UUID, invitation_id: UUID) -> HttpResponse:
+    invitation = access.get_invitation_for_user(_user(request), workspace_id, invitation_id)
+    try:
+        actions.do_revoke_invitation(invitation, by=_user(request))
+    except actions.WorkspaceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
+    return redirect("cities:workspace", workspace_id)
+
+
+@require_POST
+@login_required
+def change_role(request: HttpRequest, workspace_id: UUID, member_id: UUID) -> HttpResponse:
+    member = access.get_member_for_user(_user(request), workspace_id, member_id)
+    form = ChangeRoleForm(request.POST, prefix=f"m-{member.public_id}")
+    if form.is_valid():
+        try:
+            actions.do_change_role(member, by=_user(request), **form.cleaned_data)
+        except actions.WorkspaceError as error:
+            form.add_error(None, error.message)
+        else:
+            role = Role(form.cleaned_data["role"]).label
+            messages.success(request, _("%(member)s is now %(role)s.") % {"member": member.user, "role": role})
+            return redirect("cities:workspace", workspace_id)
+    return _render_workspace(request, member.workspace, bound_role_form=(member.pk, form))
+
+
+@require_POST
+@login_required
+def remove_member(request: HttpRequest, workspace_id: UUID, member_id: UUID) -> HttpResponse:
+    member = access.get_member_for_user(_user(request), workspace_id, member_id)
+    try:
+        actions.do_remove_member(member, by=_user(request))
+    except actions.WorkspaceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(member)s was removed from the workspace.") % {"member": member.user})
+    if member.user_id == _user(request).pk and not access.can_manage(_user(request), member.workspace):
+        return redirect("cities:workspaces")
+    return redirect("cities:workspace", workspace_id)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of an invitation e-mail: shows the invitation and accepts it with a POST."""
+    found = Invitation.objects.select_related("workspace__city").filter(token_hash=actions.hash_token(token)).first()
+    if found is None:
+        raise Http404
+    user = _user(request)
+    if request.method == "POST":
+        try:
+            actions.do_accept_invitation(found, user=user)
+        except actions.WorkspaceError as error:
+            return render(
+                request, "cities/invitation.html", {"invitation": found, "problem": error.message}, status=400
+            )
+        messages.success(request, _("Welcome to the %(city)s workspace.") % {"city": found.workspace.city.name})
+        return redirect("cities:workspace", found.workspace.public_id)
+    problem = actions.invitation_problem(found, user)
+    return render(request, "cities/invitation.html", {"invitation": found, "problem": problem})

@@ -55,6 +55,7 @@ LOGOUT_REDIRECT_URL = "benchmarks:home"
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+RECOVERY_CODE_ITERATIONS = env_int("RECOVERY_CODE_ITERATIONS", 20_000)
 PASSWORD_RESET_TIMEOUT = 60 * 60  # reset links are valid for one hour (S2)
 
 # E-mail goes to the console unless an SMTP host is configured.
@@ -62,6 +63,10 @@ EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
+# EMAIL_FILE_PATH writes each mail to a file in that folder instead (the browser tests read them there).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")
+if EMAIL_FILE_PATH:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
@@ -78,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lib.errors.ErrorIdMiddleware",
 ]

@@ -4,7 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("benchmarks.urls")),
     path("practices/", include("practices.urls")),
-    path("cities/", include("cities.urls")),
+    # cities/ (public pages) and workspaces/ (members only) both live in the cities app.
+    path("", include("cities.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,10 +8,12 @@ import logging
 import secrets
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 
 logger = logging.getLogger("icb.errors")
+EXPECTED = (Http404, PermissionDenied, SuspiciousOperation, BadRequest)
 
 
 class ErrorIdMiddleware:
@@ -22,6 +24,8 @@ class ErrorIdMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, EXPECTED):
+            return  # answered as 400, 403 or 404 by Django; not a server error
         error_id = secrets.token_hex(6)
         request.error_id = error_id  # type: ignore[attr-defined]
         logger.error("error_id=%s method=%s path=%s", error_id, request.method, request.path, exc_info=exception)

@@ -1,7 +1,7 @@
 import logging
 
 import pytest
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import path
 
@@ -12,7 +12,11 @@ def broken_view(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("secret internal detail")
 
 
-urlpatterns = [path("broken/", broken_view)]
+def missing_view(request: HttpRequest) -> HttpResponse:
+    raise Http404
+
+
+urlpatterns = [path("broken/", broken_view), path("missing/", missing_view), *urls.urlpatterns]
 handler500 = urls.handler500  # the project's own handler, with a URL that fails
 
 
@@ -35,3 +39,11 @@ def test_a_server_error_shows_an_id_that_is_also_logged_and_no_detail(caplog: py
     assert len(error_id) == 12
     assert error_id in page
     assert logged[0].exc_info is not None
+
+
+@pytest.mark.urls("lib.tests.test_errors")
+def test_a_missing_page_is_not_logged_as_a_server_error(caplog: pytest.LogCaptureFixture) -> None:
+    client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+    with caplog.at_level(logging.ERROR, logger="icb.errors"):
+        assert client.get("/missing/").status_code == 404
+    assert [r for r in caplog.records if r.name == "icb.errors"] == []

@@ -51,9 +51,21 @@ def server_database(tmp: Path, worker: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+def mail_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the test server writes its mail, one file per message (EMAIL_FILE_PATH)."""
+    return tmp_path_factory.mktemp("mail")
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str, mail_dir: Path) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("server")
-    env = {**os.environ, "DATABASE_URL": server_database(tmp, worker_id), "DJANGO_ENV": "test", "DEBUG": "false"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": server_database(tmp, worker_id),
+        "DJANGO_ENV": "test",
+        "DEBUG": "false",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     subprocess.run([*manage, "load_library"], env=env, check=True, cwd=ROOT, capture_output=True)

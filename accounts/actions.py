@@ -1,0 +1,271 @@
+"""State changes of accounts: sign-up, verification, login and its lockout, MFA, passwords.
+
+Each runs in a transaction; mail leaves only once the transaction has committed.
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import totp
+from accounts.models import Attempt, MFADevice, RecoveryCode, User
+from cities.models import Membership, Role
+from lib.ratelimit import client_ip, hashed
+from lib.securitylog import email_ref, log_event
+
+VERIFY_SALT = "accounts.verify-email"
+VERIFY_MAX_AGE = timedelta(days=3)
+LOCKOUT_FAILURES = 5
+LOCKOUT_WINDOW = timedelta(minutes=15)
+LOCKOUT_DURATION = timedelta(minutes=15)
+MFA_PENDING_SECONDS = 5 * 60
+RECOVERY_CODE_COUNT = 10
+
+# Session keys
+AUTH_STARTED = "icb_auth_started"
+LAST_SEEN = "icb_last_seen"
+MFA_PENDING = "icb_mfa_pending"
+MFA_SETUP_SECRET = "icb_mfa_setup_secret"  # noqa: S105 - a session key name, not a secret
+
+
+class RecoveryCodeHasher(PBKDF2PasswordHasher):
+    """Recovery codes carry 50 random bits, so far fewer iterations than a password needs keep them safe."""
+
+    def encode(self, password: str, salt: str, iterations: int | None = None) -> str:
+        return super().encode(password, salt, iterations or int(settings.RECOVERY_CODE_ITERATIONS))
+
+
+# ---- sign-up and e-mail verification
+
+
+def verification_token(user: User) -> str:
+    return signing.TimestampSigner(salt=VERIFY_SALT).sign_object({"u": user.pk, "e": user.email})
+
+
+def user_for_verification_token(token: str) -> User | None:
+    try:
+        data = signing.TimestampSigner(salt=VERIFY_SALT).unsign_object(token, max_age=VERIFY_MAX_AGE)
+    except signing.BadSignature:  # includes SignatureExpired
+        return None
+    user = User.objects.filter(pk=data.get("u"), is_active=True).first()
+    if user is None or user.email != data.get("e"):
+        return None
+    return user
+
+
+def _mail(template: str, to: str, context: dict[str, object]) -> None:
+    subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"accounts/email/{template}.txt", context)
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to]))
+
+
+def _send_verification(request: HttpRequest, user: User) -> None:
+    url = request.build_absolute_uri(reverse("accounts:verify", args=[verification_token(user)]))
+    _mail("verify", user.email, {"user": user, "url": url, "days": VERIFY_MAX_AGE.days})
+
+
+def do_signup(request: HttpRequest, *, name: str, email: str, password: str) -> User | None:
+    """Create an unverified account and mail its verification link.
+
+    For an address that already has an account, nothing is created: its owner gets a mail saying
+    so (or a fresh link if still unverified), and the page answers the same, so sign-up cannot be
+    used to find out who has an account.
+    """
+    email = User.objects.normalize_email(email).lower()
+    with transaction.atomic():
+        existing = User.objects.filter(email=email).first()
+        if existing is not None:
+            if existing.email_verified is None:
+                _send_verification(request, existing)
+            else:
+                url = request.build_absolute_uri(reverse("accounts:password_reset"))
+                _mail("account_exists", existing.email, {"user": existing, "reset_url": url})
+            return None
+        user = User.objects.create_user(email=email, password=password, first_name=name)
+        _send_verification(request, user)
+    log_event("signup", request, user=user.pk)
+    return user
+
+
+def do_resend_verification(request: HttpRequest, email: str) -> None:
+    email = User.objects.normalize_email(email).lower()
+    with transaction.atomic():
+        user = User.objects.filter(email=email, is_active=True, email_verified__isnull=True).first()
+        if user is not None:
+            _send_verification(request, user)
+
+
+def do_verify_email(request: HttpRequest, user: User) -> None:
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.email_verified is None:
+            user.email_verified = timezone.now()
+            user.save(update_fields=["email_verified"])
+            log_event("email.verified", request, user=user.pk)
+
+
+# ---- login, lockout, logout
+
+
+def lockout_key(email: str, request: HttpRequest) -> str:
+    return hashed("login", email.strip().lower(), client_ip(request))
+
+
+def locked_for(email: str, request: HttpRequest) -> int | None:
+    """Seconds left of a lockout of this e-mail address from this IP, or None."""
+    now = timezone.now()
+    last = (
+        Attempt.objects.of("lockout", lockout_key(email, request))
+        .since(now - LOCKOUT_DURATION)
+        .order_by("-created_at")
+        .first()
+    )
+    if last is None:
+        return None
+    return max(1, int((last.created_at + LOCKOUT_DURATION - now).total_seconds()) + 1)
+
+
+def record_login_failure(email: str, request: HttpRequest) -> bool:
+    """Count a failed password or code; True when this failure starts a lockout."""
+    key = lockout_key(email, request)
+    now = timezone.now()
+    with transaction.atomic():
+        Attempt.objects.create(kind="login-failure", key=key, created_at=now)
+        # Failures before the end of an earlier lockout do not count again: a lockout never grows into a permanent one.
+        since = now - LOCKOUT_WINDOW
+        last_lockout = Attempt.objects.of("lockout", key).order_by("-created_at").first()
+        if last_lockout is not None:
+            since = max(since, last_lockout.created_at + LOCKOUT_DURATION)
+        failures = Attempt.objects.of("login-failure", key).filter(created_at__gte=since).count()
+        locked = failures >= LOCKOUT_FAILURES
+        if locked:
+            Attempt.objects.create(kind="lockout", key=key, created_at=now)
+    log_event("login.failure", request, email_ref=email_ref(email))
+    if locked:
+        log_event("login.lockout", request, email_ref=email_ref(email), seconds=int(LOCKOUT_DURATION.total_seconds()))
+    return locked
+
+
+def mfa_required(user: User) -> bool:
+    """Staff, superusers and coordinators of any workspace must use a second factor (QUALITY.md S2)."""
+    if user.is_staff or user.is_superuser:
+        return True
+    return Membership.objects.filter(user=user, role=Role.COORDINATOR).exists()
+
+
+def has_mfa(user: User) -> bool:
+    return MFADevice.objects.filter(user=user).exists()
+
+
+def start_mfa_login(request: HttpRequest, user: User, *, next_url: str) -> None:
+    """Remember that the password was right; the session is not authenticated until the second step."""
+    request.session.cycle_key()
+    request.session[MFA_PENDING] = {
+        "user": user.pk,
+        "backend": getattr(user, "backend", "django.contrib.auth.backends.ModelBackend"),
+        "at": timezone.now().timestamp(),
+        "next": next_url,
+    }
+
+
+def pending_mfa_user(request: HttpRequest) -> tuple[User, str, str] | None:
+    pending = request.session.get(MFA_PENDING)
+    if not pending or timezone.now().timestamp() - pending["at"] > MFA_PENDING_SECONDS:
+        return None
+    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None:
+        return None
+    return user, pending["backend"], pending["next"]
+
+
+def do_login(request: HttpRequest, user: User, *, backend: str | None = None, method: str = "password") -> None:
+    """Authenticate the session; Django's login() gives it a new id (QUALITY.md S3)."""
+    login(request, user, backend=backend)
+    now = timezone.now().timestamp()
+    request.session.pop(MFA_PENDING, None)
+    request.session[AUTH_STARTED] = now
+    request.session[LAST_SEEN] = now
+    log_event("login", request, user=user.pk, method=method)
+
+
+def do_logout(request: HttpRequest, *, reason: str = "user") -> None:
+    user_id = request.user.pk if request.user.is_authenticated else None
+    logout(request)  # flushes the session server side
+    log_event("logout", request, user=user_id, reason=reason)
+
+
+# ---- MFA
+
+
+def _normalise_recovery(code: str) -> str:
+    return "".join(ch for ch in code.lower() if ch.isalnum())
+
+
+def new_recovery_codes(user: User) -> list[str]:
+    """Replace the user's recovery codes with new ones; the plain codes are returned once and never stored."""
+    hasher = RecoveryCodeHasher()
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    codes = []
+    for _ in range(RECOVERY_CODE_COUNT):
+        raw = "".join(secrets.choice(alphabet) for _ in range(10))
+        codes.append(f"{raw[:5]}-{raw[5:]}")
+    user.recovery_codes.all().delete()
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(user=user, code_hash=hasher.encode(_normalise_recovery(code), hasher.salt())) for code in codes
+    )
+    return codes
+
+
+def do_enable_mfa(request: HttpRequest, user: User, *, secret: str, code: str) -> list[str] | None:
+    """Confirm a new authenticator with a code from it; returns the recovery codes, or None for a wrong code."""
+    step = totp.matching_step(secret, code, timezone.now().timestamp(), last_step=None)
+    if step is None:
+        return None
+    codes = add_authenticator(user, secret=secret, last_used_step=step)
+    request.session.pop(MFA_SETUP_SECRET, None)
+    log_event("mfa.enabled", request, user=user.pk)
+    return codes
+
+
+def add_authenticator(user: User, *, secret: str, last_used_step: int | None = None) -> list[str]:
+    """Store a confirmed authenticator and fresh recovery codes (also how tests give a user MFA)."""
+    with transaction.atomic():
+        MFADevice.objects.filter(user=user).delete()
+        MFADevice.objects.create(user=user, secret=secret, last_used_step=last_used_step)
+        return new_recovery_codes(user)
+
+
+def check_second_factor(request: HttpRequest, user: User, code: str) -> str | None:
+    """'totp' or 'recovery' when the code is right (and is then used up), else None."""
+    with transaction.atomic():
+        device = MFADevice.objects.select_for_update().filter(user=user).first()
+        if device is None:
+            return None
+        step = totp.matching_step(device.secret, code, timezone.now().timestamp(), last_step=device.last_used_step)
+        if step is not None:
+            device.last_used_step = step
+            device.save(update_fields=["last_used_step"])
+            log_event("mfa.used", request, user=user.pk)
+            return "totp"
+        candidate = _normalise_recovery(code)
+        if len(candidate) != 10:
+            return None
+        hasher = RecoveryCodeHasher()
+        for recovery in RecoveryCode.objects.select_for_update().filter(user=user, used_at__isnull=True):
+            if hasher.verify(candidate, recovery.code_hash):
+                recovery.used_at = timezone.now()
+                recovery.save(update_fields=["used_at"])
+                left = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+                log_event("mfa.recovery_used", request, user=user.pk, remaining=left)
+                return "recovery"
+    return None

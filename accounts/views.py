@@ -1,0 +1,333 @@
+"""Sign-up, verification, login (with a second factor), logout, password reset and change, MFA setup."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import actions, totp
+from accounts.forms import (
+    CodeForm,
+    EmailForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+    SetupCodeForm,
+    SignupForm,
+)
+from accounts.models import User
+from lib import ratelimit
+from lib.securitylog import log_event
+
+# Sign-up, password reset and verification mails: 5 per IP per hour (QUALITY.md S8).
+MAIL_LIMIT = 5
+MAIL_WINDOW = 60 * 60
+
+
+def safe_next(request: HttpRequest) -> str:
+    """`next` from the form or query, only when it stays on this host (QUALITY.md S5)."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+def rate_limited(request: HttpRequest, kind: str, template: str, context: dict[str, Any]) -> HttpResponse | None:
+    """A 429 page (the same form, with the error on top) when this IP has used up `kind`, else None."""
+    wait = ratelimit.hit(
+        kind, ratelimit.hashed(kind, ratelimit.client_ip(request)), limit=MAIL_LIMIT, window=MAIL_WINDOW
+    )
+    if wait is None:
+        return None
+    log_event("rate_limited", request, kind=kind)
+    form = context["form"]
+    form.add_error(None, too_many(wait))
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def too_many(seconds: int) -> str:
+    minutes = max(1, (seconds + 59) // 60)
+    return _("Too many attempts from your network. Please try again in %(minutes)d minutes.") % {"minutes": minutes}
+
+
+# ---- sign-up and verification
+
+
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignupForm(request.POST or None)
+    context = {"form": form}
+    if request.method == "POST":
+        limited = rate_limited(request, "signup", "accounts/signup.html", context)
+        if limited is not None:
+            return limited
+        if form.is_valid():
+            actions.do_signup(
+                request,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+            )
+            return redirect("accounts:signup_done")
+    return render(request, "accounts/signup.html", context)
+
+
+@require_http_methods(["GET"])
+def signup_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/check_inbox.html", {"title": _("Check your e-mail")})
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button, POST confirms: a GET never changes anything, so mail scanners that open
+    links cannot confirm an address on their own."""
+    user = actions.user_for_verification_token(token)
+    if user is None:
+        return render(request, "accounts/verify.html", {"valid": False}, status=400)
+    if request.method == "POST":
+        actions.do_verify_email(request, user)
+        messages.success(request, _("Your e-mail address is confirmed. You can log in now."))
+        return redirect("accounts:login")
+    return render(request, "accounts/verify.html", {"valid": True, "email": user.email})
+
+
+@require_http_methods(["GET", "POST"])
+def resend_verification(request: HttpRequest) -> HttpResponse:
+    form = EmailForm(request.POST or None, initial={"email": request.GET.get("email", "")})
+    context = {"form": form}
+    if request.method == "POST":
+        limited = rate_limited(request, "resend", "accounts/resend.html", context)
+        if limited is not None:
+            return limited
+        if form.is_valid():
+            actions.do_resend_verification(request, form.cleaned_data["email"])
+            return render(request, "accounts/check_inbox.html", {"title": _("Check your e-mail")})
+    return render(request, "accounts/resend.html", context)
+
+
+# ---- login and logout
+
+
+def after_login(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
+    if not actions.has_mfa(user) and actions.mfa_required(user):
+        messages.info(request, _("Your role needs two-step verification. Please set it up to continue."))
+        return redirect("accounts:mfa_setup")
+    return redirect(next_url or reverse("accounts:account"))
+
+
+def locked_response(request: HttpRequest, form: Any, template: str, context: dict[str, Any], wait: int) -> HttpResponse:
+    minutes = max(1, (wait + 59) // 60)
+    form.add_error(
+        None,
+        _("Too many failed attempts. For your security, logging in is paused for %(minutes)d minutes.")
+        % {"minutes": minutes},
+    )
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = safe_next(request)
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect(next_url or reverse("accounts:account"))
+    form = LoginForm(request.POST or None)
+    context: dict[str, Any] = {"form": form, "next": next_url}
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].lower()
+        wait = actions.locked_for(email, request)
+        if wait is not None:
+            return locked_response(request, form, "accounts/login.html", context, wait)
+        user = authenticate(request, username=email, password=form.cleaned_data["password"])
+        if not isinstance(user, User):
+            if actions.record_login_failure(email, request):
+                return locked_response(
+                    request, form, "accounts/login.html", context, actions.locked_for(email, request) or 1
+                )
+            # One message for an unknown address and a wrong password (QUALITY.md S2).
+            form.add_error(None, _("The e-mail address or the password is not right."))
+        elif user.email_verified is None:
+            context["unverified_email"] = email
+        elif actions.has_mfa(user):
+            actions.start_mfa_login(request, user, next_url=next_url)
+            return redirect("accounts:login_code")
+        else:
+            actions.do_login(request, user)
+            return after_login(request, user, next_url)
+    return render(request, "accounts/login.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    pending = actions.pending_mfa_user(request)
+    if pending is None:
+        messages.info(request, _("Please log in again."))
+        return redirect("accounts:login")
+    user, backend, next_url = pending
+    form = CodeForm(request.POST or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        wait = actions.locked_for(user.email, request)
+        if wait is not None:
+            return locked_response(request, form, "accounts/login_code.html", context, wait)
+        method = actions.check_second_factor(request, user, form.cleaned_data["code"])
+        if method is None:
+            if actions.record_login_failure(user.email, request):
+                return locked_response(
+                    request, form, "accounts/login_code.html", context, actions.locked_for(user.email, request) or 1
+                )
+            form.add_error("code", _("This code is not right, or it has been used already."))
+        else:
+            actions.do_login(request, user, backend=backend, method=method)
+            if method == "recovery":
+                left = user.recovery_codes.filter(used_at__isnull=True).count()
+                messages.warning(
+                    request, _("You used a recovery code. %(count)d are left for later.") % {"count": left}
+                )
+            return after_login(request, user, next_url)
+    return render(request, "accounts/login_code.html", context)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    actions.do_logout(request)
+    messages.info(request, _("You have logged out."))
+    return redirect("accounts:login")
+
+
+@require_POST
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """The session timeout middleware has already counted this request as activity."""
+    if "application/json" in request.headers.get("Accept", ""):
+        if not request.user.is_authenticated:
+            return JsonResponse({"signed_in": False}, status=401)
+        return JsonResponse({"signed_in": True})
+    return redirect(safe_next(request) or reverse("accounts:account"))
+
+
+# ---- the account page, password change and MFA setup
+
+
+@login_required
+@require_http_methods(["GET"])
+def account(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "has_mfa": actions.has_mfa(user),
+            "mfa_required": actions.mfa_required(user),
+            "recovery_left": user.recovery_codes.filter(used_at__isnull=True).count(),
+        },
+    )
+
+
+@sensitive_post_parameters()
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        # Keeps this session; every other session of the user ends, its auth hash no longer matching.
+        update_session_auth_hash(request, user)
+        log_event("password.changed", request, user=user.pk)
+        messages.success(request, _("Your password is changed. You are signed out everywhere else."))
+        return redirect("accounts:account")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_setup(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if actions.has_mfa(user):
+        return render(request, "accounts/mfa_setup.html", {"enabled": True})
+    secret = request.session.get(actions.MFA_SETUP_SECRET)
+    if not secret:
+        secret = totp.new_secret()
+        request.session[actions.MFA_SETUP_SECRET] = secret
+    form = SetupCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = actions.do_enable_mfa(request, user, secret=secret, code=form.cleaned_data["code"])
+        if codes is not None:
+            # Shown once, in this response only (no-store); only their hashes are kept.
+            return render(request, "accounts/mfa_codes.html", {"codes": codes})
+        form.add_error("code", _("This code is not right. Check the time on your phone and try the newest code."))
+    context = {
+        "form": form,
+        "secret": totp.grouped(secret),
+        "uri": totp.provisioning_uri(secret, account=user.email, issuer=_("Integrating Cities Benchmark")),
+    }
+    return render(request, "accounts/mfa_setup.html", context)
+
+
+# ---- password reset: Django's views with our forms and templates
+
+
+class ResetConfirmForm(SetPasswordForm):
+    def save(self, commit: bool = True) -> Any:
+        user = super().save(commit)
+        # The link arrived by mail, which proves the address as well as a verification link does.
+        if user.email_verified is None:
+            actions.do_verify_email(self.request, user)  # type: ignore[attr-defined]
+        log_event("password.reset", self.request, user=user.pk)  # type: ignore[attr-defined]
+        return user
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = ResetConfirmForm
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def get_form(self, form_class: Any = None) -> DjangoSetPasswordForm:
+        form = super().get_form(form_class)
+        form.request = self.request
+        return form
+
+
+reset_request_view: Callable[..., HttpResponseBase] = auth_views.PasswordResetView.as_view(
+    form_class=PasswordResetForm,
+    template_name="accounts/password_reset_form.html",
+    email_template_name="accounts/email/password_reset.txt",
+    subject_template_name="accounts/email/password_reset_subject.txt",
+    success_url=reverse_lazy("accounts:password_reset_done"),
+)
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponseBase:
+    if request.method == "POST":
+        form = PasswordResetForm(request.POST)
+        limited = rate_limited(request, "reset", "accounts/password_reset_form.html", {"form": form})
+        if limited is not None:
+            return limited
+    return reset_request_view(request)
+
+
+password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+password_reset_confirm = sensitive_post_parameters()(PasswordResetConfirmView.as_view())
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)

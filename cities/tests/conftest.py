@@ -1,0 +1,112 @@
+"""The cast of the workspace tests, built with the real actions: two cities, each role of city A, an admin."""
+
+import time
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from accounts.models import User
+from cities import actions
+from cities.models import Membership, Role, Workspace
+
+PASSWORD = "a-test-password-long-enough"
+
+
+def make_user(email: str, *, staff: bool = False) -> User:
+    return User.objects.create_user(email=email, password=PASSWORD, email_verified=timezone.now(), is_staff=staff)
+
+
+def set_up_mfa(user: User) -> None:
+    """Coordinators and admins must have an authenticator before they reach any page (accounts' MFA rule)."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    from accounts import totp
+    from accounts.actions import do_enable_mfa
+
+    request = RequestFactory().post("/accounts/mfa/")
+    request.session = SessionStore()
+    request.user = user
+    secret = totp.new_secret()
+    codes = do_enable_mfa(request, user, secret=secret, code=totp.totp(totp.secret_bytes(secret), time.time()))
+    assert codes, "the authenticator was not confirmed"
+
+
+def join(workspace: Workspace, user: User, role: str, *, by: User, organisation: str = "") -> Membership:
+    invitation, _token = actions.do_invite(
+        workspace, by=by, email=user.email, role=role, organisation=organisation, site_url="http://testserver/"
+    )
+    return actions.do_accept_invitation(invitation, user=user)
+
+
+@dataclass
+class Cast:
+    admin: User
+    coordinator: User
+    contributor: User
+    partner: User
+    viewer: User
+    other: User  # coordinator of city B
+    workspace: Workspace
+    other_workspace: Workspace
+
+    def member(self, user: User) -> Membership:
+        return Membership.objects.get(workspace=self.workspace, user=user)
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    admin = make_user("admin@network.example", staff=True)
+    coordinator = make_user("coordinator@aville.example")
+    other = make_user("coordinator@bville.example")
+    request_a = actions.do_request_workspace(by=coordinator, city_name="Aville", country="Testland", message="")
+    workspace = actions.do_approve_workspace_request(request_a, by=admin)
+    request_b = actions.do_request_workspace(by=other, city_name="Bville", country="Testland", message="")
+    other_workspace = actions.do_approve_workspace_request(request_b, by=admin)
+    contributor = make_user("contributor@aville.example")
+    partner = make_user("partner@aville.example")
+    viewer = make_user("viewer@aville.example")
+    join(workspace, contributor, Role.CONTRIBUTOR, by=coordinator)
+    join(workspace, partner, Role.PARTNER, by=coordinator, organisation="Aville Refugee Council")
+    join(workspace, viewer, Role.VIEWER, by=coordinator)
+    for user in (admin, coordinator, other):
+        set_up_mfa(user)
+    return Cast(admin, coordinator, contributor, partner, viewer, other, workspace, other_workspace)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: object) -> None:
+    """The cast has many users; a slow hasher protects stored passwords, not these tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def login_url(settings: object) -> str:
+    """The login wall redirects to accounts:login; until that page exists, to its planned path."""
+    try:
+        return reverse("accounts:login")
+    except NoReverseMatch:
+        settings.LOGIN_URL = "/accounts/login/"  # type: ignore[attr-defined]
+        return "/accounts/login/"
+
+
+def client_for(user: User | None, *, enforce_csrf_checks: bool = False) -> Client:
+    client = Client(HTTP_HOST="127.0.0.1", enforce_csrf_checks=enforce_csrf_checks)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def reload_library(django_db_blocker: object) -> object:
+    """A transactional test empties every table when it ends; the other tests of the session need the library back."""
+    from django.conf import settings
+
+    from benchmarks.library import load_library
+
+    yield None
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        load_library(settings.LIBRARY_DATA_DIR)

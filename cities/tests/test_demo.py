@@ -1,0 +1,57 @@
+"""`./manage.py load_demo`: the fictional city and its four logins, idempotent, never in production."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from accounts.models import User
+from cities.management.commands.load_demo import DEMO_PASSWORD
+from cities.models import City, Membership, Role, Workspace
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot() -> list[object]:
+    return [
+        list(City.objects.filter(slug="demoville").values()),
+        list(Workspace.objects.filter(city__slug="demoville").values()),
+        list(Membership.objects.filter(workspace__city__slug="demoville").order_by("pk").values()),
+        list(User.objects.filter(email__endswith="@demoville.example").order_by("pk").values()),
+    ]
+
+
+def test_load_demo_creates_the_fictional_city_and_four_members_once() -> None:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "10 created" in out.getvalue()  # the city, its workspace, 4 users, 4 memberships
+    city = City.objects.get(slug="demoville")
+    assert (city.name, city.country, city.country_code) == ("Demoville", "Fictional Republic", "XF")
+    roles = dict(Membership.objects.filter(workspace__city=city).values_list("user__email", "role"))
+    assert roles == {
+        "coordinator@demoville.example": Role.COORDINATOR,
+        "contributor@demoville.example": Role.CONTRIBUTOR,
+        "partner@demoville.example": Role.PARTNER,
+        "viewer@demoville.example": Role.VIEWER,
+    }
+    partner = Membership.objects.get(user__email="partner@demoville.example")
+    assert partner.organisation == "Demoville Welcome Volunteers"
+    assert len(DEMO_PASSWORD) >= 12
+    for email in roles:
+        user = authenticate(username=email, password=DEMO_PASSWORD)
+        assert user is not None
+        assert user.email_verified is not None
+
+    before = snapshot()
+    again = StringIO()
+    call_command("load_demo", stdout=again)
+    assert "0 created" in again.getvalue()
+    assert snapshot() == before
+
+
+def test_load_demo_refuses_to_run_in_production(settings) -> None:
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="never runs in production"):
+        call_command("load_demo", stdout=StringIO())
+    assert not City.objects.filter(slug="demoville").exists()
