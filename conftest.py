@@ -26,3 +26,11 @@ def fast_hashing(settings: pytest.FixtureRequest) -> None:
     """Slow hashes protect stored secrets, not test data: every test hashes quickly."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
     settings.RECOVERY_CODE_ITERATIONS = 1_000  # type: ignore[attr-defined]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A transactional test must say so with the `transactional` marker (see the Makefile's pytest target)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not item.get_closest_marker("transactional"):
+            raise pytest.UsageError(f"{item.nodeid} uses a transactional database without @pytest.mark.transactional")

@@ -151,6 +151,7 @@ def test_a_new_invitation_replaces_the_pending_one(cast: Cast) -> None:
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL; SQLite has none")
+@pytest.mark.transactional
 @pytest.mark.django_db(transaction=True)
 def test_two_coordinators_demoting_each_other_at_once_leave_one_coordinator(reload_library: None) -> None:
     admin = make_user("admin@network.example", staff=True)
