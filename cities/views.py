@@ -11,6 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import User
+from assessments import access as assessment_access
+from assessments.forms import StartAssessmentForm
+from assessments.models import Assessment
 from cities import access, actions
 from cities.forms import ChangeRoleForm, CreateWorkspaceForm, InviteForm, WorkspaceRequestForm
 from cities.models import City, Invitation, Membership, Role, Workspace, WorkspaceRequest
@@ -128,14 +131,16 @@ def decline_request(request: HttpRequest, request_id: UUID) -> HttpResponse:
     return redirect("cities:workspaces")
 
 
-def _render_workspace(
+def render_workspace(
     request: HttpRequest,
     workspace: Workspace,
     *,
     invite_form: InviteForm | None = None,
     bound_role_form: tuple[int, ChangeRoleForm] | None = None,
+    start_form: StartAssessmentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The workspace page; the assessments app re-renders it with a failed "Start a self-assessment" form."""
     user = _user(request)
     manage = access.can_manage(user, workspace)
     members = list(workspace.memberships.select_related("user").order_by("user__last_name", "user__email"))
@@ -155,7 +160,12 @@ def _render_workspace(
         "rows": rows,
         "manage": manage,
         "own_role": access.role_in(user, workspace),
+        "assessments": Assessment.objects.filter(workspace=workspace)
+        .select_related("benchmark_version")
+        .order_by("-created_at"),
     }
+    if assessment_access.can_start(user, workspace):
+        context["start_form"] = start_form or StartAssessmentForm()
     if manage:
         context["invite_form"] = invite_form or InviteForm()
         context["invitations"] = workspace.invitations.filter(
@@ -168,7 +178,7 @@ def _render_workspace(
 @login_required
 def workspace_detail(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     workspace = access.get_workspace_for_user(_user(request), workspace_id)
-    return _render_workspace(request, workspace)
+    return render_workspace(request, workspace)
 
 
 @require_POST
@@ -186,7 +196,7 @@ def invite(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("cities:workspace", workspace.public_id)
-    return _render_workspace(request, workspace, invite_form=form)
+    return render_workspace(request, workspace, invite_form=form)
 
 
 @require_POST
@@ -216,7 +226,7 @@ def change_role(request: HttpRequest, workspace_id: UUID, member_id: UUID) -> Ht
             role = Role(form.cleaned_data["role"]).label
             messages.success(request, _("%(member)s is now %(role)s.") % {"member": member.user, "role": role})
             return redirect("cities:workspace", workspace_id)
-    return _render_workspace(request, member.workspace, bound_role_form=(member.pk, form))
+    return render_workspace(request, member.workspace, bound_role_form=(member.pk, form))
 
 
 @require_POST

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "accounts",
     "benchmarks",
     "cities",
+    "assessments",
     "practices",
 ]
 

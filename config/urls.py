@@ -6,6 +6,7 @@ urlpatterns = [
     path("practices/", include("practices.urls")),
     # cities/ (public pages) and workspaces/ (members only) both live in the cities app.
     path("", include("cities.urls")),
+    path("", include("assessments.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,6 +3,8 @@
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from tests.browser import test_accounts
+from tests.browser.test_assessments import POST_ONLY as ASSESSMENT_POST_ONLY
+from tests.browser.test_assessments import SCANNED_HERE as ASSESSMENT_PAGES
 from tests.browser.test_journeys import PUBLIC_PAGES
 from tests.browser.test_workspaces import POST_ONLY as WORKSPACE_POST_ONLY
 from tests.browser.test_workspaces import SCANNED_HERE as WORKSPACE_PAGES
@@ -38,6 +40,9 @@ def test_every_public_page_gets_an_accessibility_scan() -> None:
         scanned.add(f"{match.namespace}:{match.url_name}")
     scanned |= test_accounts.SCANNED_ROUTES
     scanned |= WORKSPACE_PAGES.keys()  # pages behind login, scanned in tests/browser/test_workspaces.py
-    not_html = NOT_HTML.keys() | test_accounts.NOT_HTML.keys() | WORKSPACE_POST_ONLY.keys()
+    scanned |= ASSESSMENT_PAGES.keys()  # scanned in tests/browser/test_assessments.py
+    not_html = (
+        NOT_HTML.keys() | test_accounts.NOT_HTML.keys() | WORKSPACE_POST_ONLY.keys() | ASSESSMENT_POST_ONLY.keys()
+    )
     unscanned = named_patterns(get_resolver()) - scanned - not_html - COVERED_ELSEWHERE.keys()
     assert unscanned == set()

@@ -55,3 +55,14 @@ def test_load_demo_refuses_to_run_in_production(settings) -> None:
     with pytest.raises(CommandError, match="never runs in production"):
         call_command("load_demo", stdout=StringIO())
     assert not City.objects.filter(slug="demoville").exists()
+
+
+def test_load_demo_adds_one_half_finished_draft_assessment_once() -> None:
+    from assessments.models import Assessment
+
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())
+    assessment = Assessment.objects.get(workspace__city__slug="demoville")
+    assert assessment.status == Assessment.Status.DRAFT
+    rated = assessment.factors.filter(rating__isnull=False).count()
+    assert 0 < rated < assessment.factors.count()

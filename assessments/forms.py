@@ -1,0 +1,137 @@
+"""Forms of the self-assessment pages; each renders through `_field.html` with accessible error wiring."""
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import ContextNote, QuestionAnswer
+from benchmarks.models import Benchmark, GuideQuestion, RatingLevel
+from lib.forms import AccessibleFormMixin
+
+
+class StartAssessmentForm(AccessibleFormMixin, forms.Form):
+    benchmark = forms.ModelChoiceField(
+        label=_("Benchmark"),
+        queryset=Benchmark.objects.published().with_current(),
+        to_field_name="slug",
+        help_text=_("The assessment is made against the benchmark's current version."),
+    )
+    round = forms.RegexField(
+        label=_("Round"),
+        regex=r"^[0-9A-Za-z-]{1,20}$",
+        max_length=20,
+        help_text=_("Usually the year, for example 2026."),
+        error_messages={"invalid": _("Use letters, digits and hyphens only, for example 2026.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"round": str(date.today().year)})
+        super().__init__(*args, **kwargs)
+
+
+def answer_field(question: GuideQuestion) -> str:
+    return f"q{question.number}-answer"
+
+
+def comment_field(question: GuideQuestion) -> str:
+    return f"q{question.number}-comment"
+
+
+class FactorForm(AccessibleFormMixin, forms.Form):
+    """Answers with comments for each guide question, a rating on the scale, a justification."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    rating = forms.TypedChoiceField(label=_("Rating"), required=False, coerce=int, empty_value=None)
+    justification = forms.CharField(
+        label=_("Justification"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Why this rating: what the city does, and the evidence for it. Required with a rating."),
+    )
+
+    def __init__(self, *args: Any, questions: list[GuideQuestion], levels: list[RatingLevel], **kwargs: Any) -> None:
+        self.questions = questions
+        super().__init__(*args, **kwargs)
+        rating = self.fields["rating"]
+        assert isinstance(rating, forms.TypedChoiceField)  # noqa: S101 - narrows the type for mypy
+        rating.choices = [("", _("Not rated yet")), *((lvl.value, f"{lvl.value} – {lvl.label}") for lvl in levels)]
+        for question in questions:
+            self.fields[answer_field(question)] = forms.ChoiceField(
+                label=_("Answer to question %(number)s") % {"number": question.number},
+                choices=[("", _("Not answered yet")), *QuestionAnswer.Answer.choices],
+                required=False,
+            )
+            self.fields[comment_field(question)] = forms.CharField(
+                label=_("Comment on question %(number)s") % {"number": question.number},
+                required=False,
+                max_length=5_000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        # The mixin's wiring validated the bound form before these fields existed: validate again.
+        self._errors = None
+        self.wire_aria()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("rating") is not None and not cleaned.get("justification", "").strip():
+            self.add_error("justification", _("Explain the rating: a rating needs a justification."))
+        return cleaned
+
+    def question_rows(self) -> list[tuple[GuideQuestion, forms.BoundField, forms.BoundField]]:
+        return [(q, self[answer_field(q)], self[comment_field(q)]) for q in self.questions]
+
+    def answers(self) -> dict[int, str]:
+        return {q.pk: self.cleaned_data[answer_field(q)] for q in self.questions}
+
+    def comments(self) -> dict[int, str]:
+        return {q.pk: self.cleaned_data[comment_field(q)] for q in self.questions}
+
+
+class ContextForm(AccessibleFormMixin, forms.Form):
+    """Effect, competence and a note for each context factor."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args: Any, notes: list[ContextNote], **kwargs: Any) -> None:
+        self.notes = notes
+        super().__init__(*args, **kwargs)
+        for note in notes:
+            n = note.context_factor.number
+            self.fields[f"c{n}-effect"] = forms.ChoiceField(
+                label=_("Effect of context factor %(number)s") % {"number": n},
+                choices=[("", _("Not assessed yet")), *ContextNote.Effect.choices],
+                required=False,
+            )
+            self.fields[f"c{n}-competence"] = forms.ChoiceField(
+                label=_("Level of government responsible for context factor %(number)s") % {"number": n},
+                choices=[("", _("Not assessed yet")), *ContextNote.Competence.choices],
+                required=False,
+            )
+            self.fields[f"c{n}-note"] = forms.CharField(
+                label=_("Note on context factor %(number)s") % {"number": n},
+                required=False,
+                max_length=5_000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        # The mixin's wiring validated the bound form before these fields existed: validate again.
+        self._errors = None
+        self.wire_aria()
+
+    def rows(self) -> list[tuple[ContextNote, forms.BoundField, forms.BoundField, forms.BoundField]]:
+        out = []
+        for note in self.notes:
+            n = note.context_factor.number
+            out.append((note, self[f"c{n}-effect"], self[f"c{n}-competence"], self[f"c{n}-note"]))
+        return out
+
+    def values(self) -> dict[int, dict[str, str]]:
+        data = self.cleaned_data
+        return {
+            note.context_factor_id: {
+                key: data[f"c{note.context_factor.number}-{key}"] for key in ("effect", "competence", "note")
+            }
+            for note in self.notes
+        }

@@ -1,0 +1,179 @@
+"""Self-assessments: a city rates itself against one benchmark version, key factor by key factor.
+
+An assessment points at the BenchmarkVersion it was made against, so later versions of a benchmark
+never change an assessment already made. Ratings are the city's own; the rating the answers suggest
+is shown beside them and never replaces them.
+"""
+
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from benchmarks.models import BenchmarkVersion, ContextFactor, GuideQuestion, KeyFactor
+from cities.models import Workspace
+
+MAX_RATING = 20
+
+
+class Assessment(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        REOPENED = "reopened", _("Reopened")
+        FINALISED = "finalised", _("Finalised")
+
+    class Visibility(models.TextChoices):
+        PRIVATE = "private", _("Private to the workspace")
+        SHARED = "shared", _("Shared with the network")
+        PUBLISHED = "published", _("Published")
+
+    EDITABLE = (Status.DRAFT, Status.REOPENED)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="assessments")
+    benchmark_version = models.ForeignKey(BenchmarkVersion, on_delete=models.PROTECT, related_name="assessments")
+    round = models.CharField(_("round"), max_length=20)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, default="private")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    lock_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # At most one open (not finalised) assessment per workspace, benchmark version and round.
+            models.UniqueConstraint(
+                fields=["workspace", "benchmark_version", "round"],
+                condition=~models.Q(status="finalised"),
+                name="one_open_assessment_per_round",
+            )
+        ]
+        verbose_name = _("self-assessment")
+        verbose_name_plural = _("self-assessments")
+
+    def __str__(self) -> str:
+        return f"{self.benchmark_version.title} {self.round} ({self.workspace})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:assessment", args=[self.public_id])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+
+class FactorAssessment(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="factors")
+    key_factor = models.ForeignKey(KeyFactor, on_delete=models.PROTECT, related_name="+")
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    justification = models.TextField(_("justification"), blank=True)
+    lock_version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key_factor__kind", "key_factor__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "key_factor"], name="one_row_per_key_factor"),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=0, rating__lte=MAX_RATING),
+                name="rating_within_bounds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.key_factor)
+
+    def suggested_rating(self, answers: list["QuestionAnswer"], scale_max: int) -> int | None:
+        """The rating the answers suggest: the share of yes (1) and partly (0.5) among answered,
+        applicable questions, mapped onto 0..scale_max. None while nothing applicable is answered."""
+        weights = {QuestionAnswer.Answer.YES: Decimal(1), QuestionAnswer.Answer.PARTLY: Decimal("0.5")}
+        counted = [a for a in answers if a.answer in (*weights, QuestionAnswer.Answer.NO)]
+        if not counted:
+            return None
+        share = sum((weights.get(QuestionAnswer.Answer(a.answer), Decimal(0)) for a in counted), Decimal(0))
+        value = share / len(counted) * scale_max
+        return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+class QuestionAnswer(models.Model):
+    class Answer(models.TextChoices):
+        YES = "yes", _("Yes")
+        PARTLY = "partly", _("Partly")
+        NO = "no", _("No")
+        DONT_KNOW = "dont_know", _("Don't know")
+        NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+    factor = models.ForeignKey(FactorAssessment, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(GuideQuestion, on_delete=models.PROTECT, related_name="+")
+    answer = models.CharField(_("answer"), max_length=20, choices=Answer.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["question__number"]
+        constraints = [models.UniqueConstraint(fields=["factor", "question"], name="one_answer_per_question")]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.answer}"
+
+
+class ContextNote(models.Model):
+    class Effect(models.TextChoices):
+        CONSTRAINT = "constraint", _("Constraint")
+        ENABLER = "enabler", _("Enabler")
+        NEUTRAL = "neutral", _("Neutral")
+
+    class Competence(models.TextChoices):
+        MUNICIPAL = "municipal", _("Municipal")
+        REGIONAL = "regional", _("Regional")
+        NATIONAL = "national", _("National")
+        EU = "eu", _("European Union")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="context_notes")
+    context_factor = models.ForeignKey(ContextFactor, on_delete=models.PROTECT, related_name="+")
+    effect = models.CharField(_("effect"), max_length=10, choices=Effect.choices, blank=True)
+    competence = models.CharField(_("competence"), max_length=10, choices=Competence.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["context_factor__number"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "context_factor"], name="one_note_per_context")]
+
+    def __str__(self) -> str:
+        return str(self.context_factor)
+
+    @property
+    def is_done(self) -> bool:
+        return bool(self.effect and self.competence)
+
+
+class AssessmentEvent(models.Model):
+    """The change history of an assessment: who did what, when, and what changed."""
+
+    class Action(models.TextChoices):
+        STARTED = "started", _("Started")
+        FACTOR_SAVED = "factor_saved", _("Key factor saved")
+        CONTEXT_SAVED = "context_saved", _("Context factors saved")
+        SUBMITTED = "submitted", _("Submitted")
+        REOPENED = "reopened", _("Reopened")
+        FINALISED = "finalised", _("Finalised")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    changes: "models.JSONField[Any]" = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"

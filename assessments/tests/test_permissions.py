@@ -1,0 +1,172 @@
+"""The self-assessment rows of docs/roles.md, cell by cell, through HTTP; CSRF on every POST.
+
+A forbidden assessment answers 404 (the same as a missing one); only the login wall redirects.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+
+from assessments.models import Assessment, ContextNote, FactorAssessment
+from assessments.tests.conftest import a_version
+from cities.tests.conftest import Cast, client_for
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "viewer", "partner", "contributor", "coordinator", "other_city", "admin"]
+Y, N, LOGIN = "yes", "404", "login"
+
+# Each row: action -> the outcome for each role, in the order of ROLES (as in docs/roles.md).
+TABLE: dict[str, list[str]] = {
+    "read_assessment": [LOGIN, Y, Y, Y, Y, N, Y],
+    "read_key_factor": [LOGIN, Y, Y, Y, Y, N, Y],
+    "read_context_factors": [LOGIN, Y, Y, Y, Y, N, Y],
+    "start_assessment": [LOGIN, N, N, N, Y, N, N],
+    "edit_key_factor": [LOGIN, N, N, Y, Y, N, N],
+    "edit_context_factors": [LOGIN, N, N, Y, Y, N, N],
+    "submit": [LOGIN, N, N, N, Y, N, N],
+    "reopen": [LOGIN, N, N, N, Y, N, N],
+    "finalise": [LOGIN, N, N, N, Y, N, N],
+}
+POSTS = [
+    "start_assessment",
+    "edit_key_factor",
+    "edit_context_factors",
+    "submit",
+    "reopen",
+    "finalise",
+]
+
+
+def user_for(cast: Cast, role: str):
+    return {
+        "anonymous": None,
+        "viewer": cast.viewer,
+        "partner": cast.partner,
+        "contributor": cast.contributor,
+        "coordinator": cast.coordinator,
+        "other_city": cast.other,
+        "admin": cast.admin,
+    }[role]
+
+
+def url(assessment: Assessment, rest: str = "") -> str:
+    return f"/assessments/{assessment.public_id}/{rest}"
+
+
+def a_factor(assessment: Assessment) -> FactorAssessment:
+    factor = assessment.factors.filter(answers__isnull=False).select_related("key_factor").distinct().first()
+    assert factor is not None
+    return factor
+
+
+# Each attempt makes the request and returns (response, whether the effect is visible afterwards).
+def read_assessment(client: Client, cast: Cast, assessment: Assessment):
+    response = client.get(url(assessment))
+    return response, response.status_code == 200 and "Key factors, answers and ratings" in response.text
+
+
+def read_key_factor(client: Client, cast: Cast, assessment: Assessment):
+    factor = a_factor(assessment)
+    response = client.get(url(assessment, f"factors/{factor.key_factor.slug}/"))
+    return response, response.status_code == 200 and factor.key_factor.title in response.text
+
+
+def read_context_factors(client: Client, cast: Cast, assessment: Assessment):
+    response = client.get(url(assessment, "context/"))
+    return response, response.status_code == 200 and "<h1>Context factors</h1>" in response.text
+
+
+def start_assessment(client: Client, cast: Cast, assessment: Assessment):
+    slug = assessment.benchmark_version.benchmark.slug
+    response = client.post(
+        f"/workspaces/{cast.workspace.public_id}/assessments/start/", {"benchmark": slug, "round": "2031"}
+    )
+    return response, Assessment.objects.filter(round="2031").exists()
+
+
+def factor_post(factor: FactorAssessment) -> dict[str, str]:
+    data = {"lock_version": str(factor.lock_version), "rating": "2", "justification": "Typed by the test."}
+    for answer in factor.answers.select_related("question"):
+        data[f"q{answer.question.number}-answer"] = "partly"
+        data[f"q{answer.question.number}-comment"] = ""
+    return data
+
+
+def edit_key_factor(client: Client, cast: Cast, assessment: Assessment):
+    factor = a_factor(assessment)
+    response = client.post(url(assessment, f"factors/{factor.key_factor.slug}/"), factor_post(factor))
+    factor.refresh_from_db()
+    return response, factor.justification == "Typed by the test."
+
+
+def edit_context_factors(client: Client, cast: Cast, assessment: Assessment):
+    note = assessment.context_notes.select_related("context_factor").first()
+    n = note.context_factor.number
+    data = {"lock_version": "0", f"c{n}-effect": "enabler", f"c{n}-competence": "eu", f"c{n}-note": "Funding."}
+    response = client.post(url(assessment, "context/"), data)
+    return response, ContextNote.objects.get(pk=note.pk).note == "Funding."
+
+
+def submit(client: Client, cast: Cast, assessment: Assessment):
+    response = client.post(url(assessment, "submit/"))
+    return response, Assessment.objects.get(pk=assessment.pk).status == "submitted"
+
+
+def reopen(client: Client, cast: Cast, assessment: Assessment):
+    Assessment.objects.filter(pk=assessment.pk).update(status="submitted")
+    response = client.post(url(assessment, "reopen/"))
+    return response, Assessment.objects.get(pk=assessment.pk).status == "reopened"
+
+
+def finalise(client: Client, cast: Cast, assessment: Assessment):
+    Assessment.objects.filter(pk=assessment.pk).update(status="submitted")
+    response = client.post(url(assessment, "finalise/"))
+    return response, Assessment.objects.get(pk=assessment.pk).status == "finalised"
+
+
+CELLS = [(action, role, expected) for action, row in TABLE.items() for role, expected in zip(ROLES, row, strict=True)]
+
+
+@pytest.mark.parametrize(("action", "role", "expected"), CELLS, ids=[f"{a}-{r}" for a, r, _ in CELLS])
+def test_role_table_cell(cast: Cast, assessment: Assessment, action: str, role: str, expected: str) -> None:
+    response, happened = globals()[action](client_for(user_for(cast, role)), cast, assessment)
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
+        assert not happened or action.startswith("read")
+    elif expected == N:
+        assert response.status_code == 404
+        assert not happened or action.startswith("read")
+    else:
+        assert response.status_code in (200, 302), response.content[:500]
+        assert happened
+
+
+@pytest.mark.parametrize("action", POSTS)
+def test_every_post_needs_a_csrf_token(cast: Cast, assessment: Assessment, action: str) -> None:
+    client = client_for(cast.coordinator, enforce_csrf_checks=True)
+    response, happened = globals()[action](client, cast, assessment)
+    assert response.status_code == 403
+    assert not happened
+
+
+def test_the_table_is_the_one_in_docs_roles_md() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "roles.md").read_text()
+    section = text.split("## Self-assessments", 1)[1]
+    rows = re.findall(r"^\| `(\w+)` [^|]*\|(.*)\|$", section, flags=re.M)
+    found = {name: [cell.strip() for cell in cells.split("|")] for name, cells in rows}
+    words = {Y: "yes", N: "no", LOGIN: "login"}
+    assert found == {name: [words[c] for c in row] for name, row in TABLE.items()}
+
+
+def test_other_city_assessment_is_404_for_members_of_city_a(cast: Cast) -> None:
+    from assessments import actions
+
+    theirs = actions.do_start_assessment(cast.other_workspace, a_version(), "2026", by=cast.other)
+    for user in (cast.coordinator, cast.contributor):
+        assert client_for(user).get(url(theirs)).status_code == 404
+    assert client_for(cast.other).get(url(theirs)).status_code == 200

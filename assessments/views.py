@@ -1,0 +1,238 @@
+from typing import Any, cast
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.models import User
+from assessments import access, actions
+from assessments.forms import ContextForm, FactorForm, StartAssessmentForm, answer_field, comment_field
+from assessments.models import Assessment, ContextNote, FactorAssessment, QuestionAnswer
+from benchmarks.models import RatingLevel
+from cities import access as city_access
+from cities.views import render_workspace
+
+
+def _user(request: HttpRequest) -> User:
+    # Only called behind login_required.
+    return cast(User, request.user)
+
+
+@require_POST
+@login_required
+def start_assessment(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+    user = _user(request)
+    workspace = city_access.get_workspace_for_user(user, workspace_id)
+    if not access.can_start(user, workspace):
+        raise Http404
+    form = StartAssessmentForm(request.POST)
+    if form.is_valid():
+        version = form.cleaned_data["benchmark"].current_version
+        try:
+            assessment = actions.do_start_assessment(workspace, version, form.cleaned_data["round"], by=user)
+        except actions.AssessmentError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The self-assessment has started."))
+            return redirect(assessment)
+    return render_workspace(request, workspace, start_form=form, status=400)
+
+
+@require_safe
+@login_required
+def assessment_detail(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+    assessment, role = access.get_assessment_for_user(_user(request), assessment_id)
+    factors = list(
+        assessment.factors.select_related("key_factor").annotate(
+            questions=Count("answers"), answered=Count("answers", filter=~Q(answers__answer=""))
+        )
+    )
+    notes = assessment.context_notes.aggregate(
+        total=Count("pk"), done=Count("pk", filter=~Q(effect="") & ~Q(competence=""))
+    )
+    levels = {level.value: level for level in assessment.benchmark_version.rating_scale.levels.all()}
+    rows = [(factor, levels.get(factor.rating) if factor.rating is not None else None) for factor in factors]
+    context: dict[str, Any] = {
+        "assessment": assessment,
+        "rows": rows,
+        "answered": sum(f.answered for f in factors),
+        "questions": sum(f.questions for f in factors),
+        "rated": sum(f.rating is not None for f in factors),
+        "notes": notes,
+        "edit": access.can_edit(role) and assessment.is_editable,
+        "manage": access.can_manage(role),
+        "events": assessment.events.select_related("by").order_by("-at", "-pk")[:10],
+    }
+    return render(request, "assessments/assessment_detail.html", context)
+
+
+def _factor(assessment: Assessment, slug: str) -> FactorAssessment:
+    factor = assessment.factors.select_related("key_factor").filter(key_factor__slug=slug).first()
+    if factor is None:
+        raise Http404
+    return factor
+
+
+def _render_factor(
+    request: HttpRequest,
+    assessment: Assessment,
+    factor: FactorAssessment,
+    role: str | None,
+    *,
+    form: FactorForm | None = None,
+    conflict: actions.Conflict | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    answers = list(QuestionAnswer.objects.filter(factor=factor).select_related("question"))
+    questions = [a.question for a in answers]
+    levels = list(RatingLevel.objects.filter(scale_id=assessment.benchmark_version.rating_scale_id))
+    edit = access.can_edit(role) and assessment.is_editable
+    if edit and form is None:
+        initial: dict[str, Any] = {
+            "lock_version": factor.lock_version,
+            "rating": factor.rating,
+            "justification": factor.justification,
+        }
+        for a in answers:
+            initial[answer_field(a.question)] = a.answer
+            initial[comment_field(a.question)] = a.comment
+        form = FactorForm(initial=initial, questions=questions, levels=levels)
+    scale_max = max((level.value for level in levels), default=0)
+    suggested = factor.suggested_rating(answers, scale_max)
+    by_value = {level.value: level for level in levels}
+    stored_answers = None
+    if conflict is not None:
+        labels = dict(QuestionAnswer.Answer.choices)
+        stored_answers = [
+            (
+                q,
+                labels.get(conflict.stored["answers"].get(str(q.pk), ""), ""),
+                conflict.stored["comments"].get(str(q.pk), ""),
+            )
+            for q in questions
+        ]
+    context = {
+        "assessment": assessment,
+        "factor": factor,
+        "answers": answers,
+        "levels": levels,
+        "rating_level": by_value.get(factor.rating) if factor.rating is not None else None,
+        "suggested": by_value.get(suggested) if suggested is not None else None,
+        "form": form if edit else None,
+        "conflict": conflict,
+        "error": error,
+        "stored_answers": stored_answers,
+        "stored_level": by_value.get(conflict.stored["rating"])
+        if conflict and conflict.stored["rating"] is not None
+        else None,
+    }
+    return render(request, "assessments/factor.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def factor_detail(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse:
+    """A key factor: read by every member; edited (POST) by coordinators and contributors while editable."""
+    user = _user(request)
+    write = request.method == "POST"
+    assessment, role = access.get_assessment_for_user(user, assessment_id, write=write)
+    factor = _factor(assessment, slug)
+    if not write:
+        return _render_factor(request, assessment, factor, role)
+    questions = [a.question for a in QuestionAnswer.objects.filter(factor=factor).select_related("question")]
+    levels = list(RatingLevel.objects.filter(scale_id=assessment.benchmark_version.rating_scale_id))
+    form = FactorForm(request.POST, questions=questions, levels=levels)
+    if not form.is_valid():
+        return _render_factor(request, assessment, factor, role, form=form, status=400)
+    try:
+        actions.do_save_factor(
+            factor,
+            by=user,
+            expected_version=form.cleaned_data["lock_version"],
+            rating=form.cleaned_data["rating"],
+            justification=form.cleaned_data["justification"],
+            answers=form.answers(),
+            comments=form.comments(),
+        )
+    except actions.Conflict as conflict:
+        # Keep what was typed; the next save, made knowingly, replaces the stored version.
+        data = request.POST.copy()
+        data["lock_version"] = str(conflict.stored_version)
+        kept = FactorForm(data, questions=questions, levels=levels)
+        kept.is_valid()
+        return _render_factor(request, assessment, factor, role, form=kept, conflict=conflict, status=409)
+    except actions.AssessmentError as error:
+        # Refreshed: a refusal because the assessment was submitted meanwhile shows the read-only page.
+        assessment, role = access.get_assessment_for_user(user, assessment_id)
+        form.add_error(None, error.message)
+        return _render_factor(request, assessment, factor, role, form=form, error=error.message, status=400)
+    messages.success(request, _("“%(factor)s” is saved.") % {"factor": factor.key_factor.title})
+    return redirect(assessment)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def context_factors(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+    user = _user(request)
+    write = request.method == "POST"
+    assessment, role = access.get_assessment_for_user(user, assessment_id, write=write)
+    notes = list(ContextNote.objects.filter(assessment=assessment).select_related("context_factor"))
+    edit = access.can_edit(role) and assessment.is_editable
+    form = None
+    status = 200
+    if write:
+        form = ContextForm(request.POST, notes=notes)
+        if form.is_valid():
+            try:
+                actions.do_save_context(
+                    assessment, by=user, expected_version=form.cleaned_data["lock_version"], notes=form.values()
+                )
+            except actions.AssessmentError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("The context factors are saved."))
+                return redirect(assessment)
+        status = 400
+    elif edit:
+        initial: dict[str, Any] = {"lock_version": assessment.lock_version}
+        for note in notes:
+            n = note.context_factor.number
+            initial |= {f"c{n}-effect": note.effect, f"c{n}-competence": note.competence, f"c{n}-note": note.note}
+        form = ContextForm(initial=initial, notes=notes)
+    context = {"assessment": assessment, "notes": notes, "form": form}
+    return render(request, "assessments/context.html", context, status=status)
+
+
+def _transition(request: HttpRequest, assessment_id: UUID, action: Any, done: str) -> HttpResponse:
+    assessment, _role = access.get_assessment_for_user(_user(request), assessment_id, manage=True)
+    try:
+        action(assessment, by=_user(request))
+    except actions.AssessmentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect(assessment)
+
+
+@require_POST
+@login_required
+def submit(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+    return _transition(request, assessment_id, actions.do_submit, _("The assessment is submitted."))
+
+
+@require_POST
+@login_required
+def reopen(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+    return _transition(request, assessment_id, actions.do_reopen, _("The assessment is reopened for changes."))
+
+
+@require_POST
+@login_required
+def finalise(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+    return _transition(request, assessment_id, actions.do_finalise, _("The assessment is finalised."))
