@@ -36,6 +36,15 @@ class Conflict(Exception):
     stored_version: int
 
 
+@dataclass
+class ContextConflict(Exception):
+    """Someone saved the context notes since the editor loaded them: what is stored now, to show beside
+    the typed notes (which the form keeps), and the version a deliberate second save replaces."""
+
+    stored: dict[int, ContextNote]
+    stored_version: int
+
+
 TRANSITIONS = {
     AssessmentEvent.Action.SUBMITTED: (
         (Assessment.Status.DRAFT, Assessment.Status.REOPENED),
@@ -165,11 +174,11 @@ def do_save_context(
                 _("This assessment is %(status)s and cannot be changed.")
                 % {"status": locked.get_status_display().lower()}
             )
-        if locked.lock_version != expected_version:
-            raise AssessmentError(
-                _("Someone else saved the context factors meanwhile. Reload the page and enter your notes again.")
-            )
         rows = list(ContextNote.objects.filter(assessment=locked))
+        if locked.lock_version != expected_version:
+            raise ContextConflict(
+                stored={row.context_factor_id: row for row in rows}, stored_version=locked.lock_version
+            )
         changed = {}
         for row in rows:
             new = notes.get(row.context_factor_id)

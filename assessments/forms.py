@@ -120,11 +120,15 @@ class ContextForm(AccessibleFormMixin, forms.Form):
         self._errors = None
         self.wire_aria()
 
-    def rows(self) -> list[tuple[ContextNote, forms.BoundField, forms.BoundField, forms.BoundField]]:
+    def rows(
+        self, stored: dict[int, ContextNote] | None = None
+    ) -> list[tuple[ContextNote, forms.BoundField, forms.BoundField, forms.BoundField, ContextNote | None]]:
+        """Each context factor's fields, with what is stored now when a conflict is shown."""
         out = []
         for note in self.notes:
             n = note.context_factor.number
-            out.append((note, self[f"c{n}-effect"], self[f"c{n}-competence"], self[f"c{n}-note"]))
+            saved = (stored or {}).get(note.context_factor_id)
+            out.append((note, self[f"c{n}-effect"], self[f"c{n}-competence"], self[f"c{n}-note"], saved))
         return out
 
     def values(self) -> dict[int, dict[str, str]]:

@@ -186,6 +186,7 @@ def context_factors(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     edit = access.can_edit(role) and assessment.is_editable
     form = None
     status = 200
+    stored: dict[int, ContextNote] = {}
     if write:
         form = ContextForm(request.POST, notes=notes)
         if form.is_valid():
@@ -193,19 +194,37 @@ def context_factors(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
                 actions.do_save_context(
                     assessment, by=user, expected_version=form.cleaned_data["lock_version"], notes=form.values()
                 )
+            except actions.ContextConflict as conflict:
+                # Keep every typed value; a second save deliberately replaces what is stored now.
+                data = request.POST.copy()
+                data["lock_version"] = str(conflict.stored_version)
+                form = ContextForm(data, notes=notes)
+                form.is_valid()
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else saved the context factors while you were editing. Your notes are kept "
+                        "below, with the saved ones under each factor. Save again to replace the saved ones."
+                    ),
+                )
+                stored = conflict.stored
+                status = 409
             except actions.AssessmentError as error:
                 form.add_error(None, error.message)
+                status = 400
             else:
                 messages.success(request, _("The context factors are saved."))
                 return redirect(assessment)
-        status = 400
+        else:
+            status = 400
     elif edit:
         initial: dict[str, Any] = {"lock_version": assessment.lock_version}
         for note in notes:
             n = note.context_factor.number
             initial |= {f"c{n}-effect": note.effect, f"c{n}-competence": note.competence, f"c{n}-note": note.note}
         form = ContextForm(initial=initial, notes=notes)
-    context = {"assessment": assessment, "notes": notes, "form": form}
+    rows = form.rows(stored) if form else []
+    context = {"assessment": assessment, "notes": notes, "form": form, "rows": rows}
     return render(request, "assessments/context.html", context, status=status)
 
 

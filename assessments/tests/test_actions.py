@@ -142,8 +142,10 @@ def test_save_context_notes(cast, assessment) -> None:
     )
     note.refresh_from_db()
     assert (note.effect, note.competence, note.note, note.is_done) == ("enabler", "national", "Law.", True)
-    with pytest.raises(actions.AssessmentError, match="meanwhile"):
+    with pytest.raises(actions.ContextConflict) as conflict:
         actions.do_save_context(assessment, by=cast.contributor, expected_version=0, notes={})
+    assert conflict.value.stored_version == 1
+    assert conflict.value.stored[note.context_factor_id].note == "Law."
 
 
 def test_a_version_is_used(assessment) -> None:

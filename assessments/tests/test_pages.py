@@ -147,3 +147,33 @@ def test_query_budgets_do_not_grow_with_factors_and_answers(cast, who) -> None:
     assert max(counts[1]) <= 15
     workspace_queries = queries(client, f"/workspaces/{cast.workspace.public_id}/")
     assert workspace_queries <= 14
+
+
+def context_post(assessment, note_text: str, lock_version: int) -> dict[str, str]:
+    first = assessment.benchmark_version.context_factors.order_by("number").first()
+    n = first.number
+    return {
+        "lock_version": str(lock_version),
+        f"c{n}-effect": "constraint",
+        f"c{n}-competence": "national",
+        f"c{n}-note": note_text,
+    }
+
+
+def test_stale_context_save_shows_both_notes_and_a_second_save_replaces_the_stored_ones(cast, assessment) -> None:
+    url = f"/assessments/{assessment.public_id}/context/"
+    start = assessment.lock_version
+    saved = client_for(cast.coordinator).post(url, context_post(assessment, "Stored context note", start))
+    assert saved.status_code == 302
+    contributor = client_for(cast.contributor)
+    response = contributor.post(url, context_post(assessment, "My typed context note", start))
+    assert response.status_code == 409
+    assert "Someone else saved the context factors while you were editing" in response.text
+    assert "Stored context note" in response.text  # theirs, shown
+    assert "My typed context note" in response.text  # mine, kept in the form
+    assert f'name="lock_version" value="{start + 1}"' in response.text
+    first = assessment.benchmark_version.context_factors.order_by("number").first()
+    assert assessment.context_notes.get(context_factor=first).note == "Stored context note"
+    again = contributor.post(url, context_post(assessment, "My typed context note", start + 1))
+    assert again.status_code == 302
+    assert assessment.context_notes.get(context_factor=first).note == "My typed context note"

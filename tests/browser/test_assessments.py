@@ -184,6 +184,15 @@ def test_assessment_pages_in_every_state_have_no_axe_violations(browser, assessm
 
         contributor.goto(f"{overview}context/")  # the context factors form
         assert axe_violations(contributor) == []
+        coordinator.goto(f"{overview}context/")
+        coordinator.locator("textarea").first.fill("Saved first by the coordinator.")
+        coordinator.get_by_role("button", name="Save the context factors").click()
+        coordinator.wait_for_url(f"**{overview}")
+        contributor.locator("textarea").first.fill("Typed by the contributor.")
+        contributor.get_by_role("button", name="Save the context factors").click()
+        contributor.wait_for_selector(".stored-version")  # the context conflict screen
+        assert contributor.locator("textarea").first.input_value() == "Typed by the contributor."
+        assert axe_violations(contributor) == []
         contributor.get_by_role("button", name="Save the context factors").click()
         contributor.wait_for_url(f"**{overview}")
 
