@@ -4,12 +4,14 @@ The server gets a fresh database (SQLite file, or a PostgreSQL database when DAT
 PostgreSQL), built with the same commands as `make run`: migrate, then load_library.
 """
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,19 +58,34 @@ def mail_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("mail")
 
 
-@pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str, mail_dir: Path) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("server")
+def prepare_server(
+    tmp: Path, worker: str, *, library: bool = True, setup: str = "", extra_env: dict[str, str] | None = None
+) -> tuple[dict[str, str], dict]:
+    """A fresh database for a test server: migrated, with the library unless told otherwise, then a
+    `manage.py shell` setup script whose last printed line is JSON (returned, e.g. session cookies)."""
     env = {
         **os.environ,
-        "DATABASE_URL": server_database(tmp, worker_id),
+        "DATABASE_URL": server_database(tmp, worker),
         "DJANGO_ENV": "test",
         "DEBUG": "false",
-        "EMAIL_FILE_PATH": str(mail_dir),
+        **(extra_env or {}),
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
-    subprocess.run([*manage, "load_library"], env=env, check=True, cwd=ROOT, capture_output=True)
+    if library:
+        subprocess.run([*manage, "load_library"], env=env, check=True, cwd=ROOT, capture_output=True)
+    found: dict = {}
+    if setup:
+        done = subprocess.run(
+            [*manage, "shell", "-c", setup], env=env, check=True, cwd=ROOT, capture_output=True, text=True
+        )
+        found = json.loads(done.stdout.strip().splitlines()[-1])
+    return env, found
+
+
+@contextmanager
+def running_server(tmp: Path, env: dict[str, str]) -> Iterator[str]:
+    """gunicorn serving the app on a free loopback port until the block ends; yields its base URL."""
     port = free_port()
     log = (tmp / "server.log").open("w")
     server = subprocess.Popen(
@@ -93,6 +110,14 @@ def server_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str, mail_di
         server.terminate()
         server.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str, mail_dir: Path) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("server")
+    env, _ = prepare_server(tmp, worker_id, extra_env={"EMAIL_FILE_PATH": str(mail_dir)})
+    with running_server(tmp, env) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

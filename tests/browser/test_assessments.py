@@ -5,18 +5,12 @@ Like test_workspaces.py, this module serves the app from its own database filled
 holds a half-finished draft assessment) and signs people in through a `manage.py shell` subprocess.
 """
 
-import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import ROOT, axe_violations, free_port, server_database
+from tests.browser.conftest import axe_violations, prepare_server, running_server
 from tests.browser.test_journeys import tab_until
 from tests.browser.test_workspaces import signed_in_page
 
@@ -71,39 +65,9 @@ print(json.dumps({
 @pytest.fixture(scope="module")
 def assessment_server(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[tuple[str, dict]]:
     tmp = tmp_path_factory.mktemp("assessment-server")
-    database = server_database(tmp, f"{worker_id}_assessments")
-    env = {**os.environ, "DATABASE_URL": database, "DJANGO_ENV": "test", "DEBUG": "false"}
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
-    subprocess.run([*manage, "load_library"], env=env, check=True, cwd=ROOT, capture_output=True)
-    done = subprocess.run(
-        [*manage, "shell", "-c", SETUP], env=env, check=True, cwd=ROOT, capture_output=True, text=True
-    )
-    people = json.loads(done.stdout.strip().splitlines()[-1])
-    port = free_port()
-    log = (tmp / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--timeout", "60"],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"the test server did not start; see {tmp / 'server.log'}") from None
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}", people
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
+    env, people = prepare_server(tmp, f"{worker_id}_assessments", library=True, setup=SETUP)
+    with running_server(tmp, env) as url:
+        yield url, people
 
 
 def test_contributor_fills_a_key_factor_with_the_keyboard_alone(browser, assessment_server) -> None:

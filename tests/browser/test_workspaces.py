@@ -8,18 +8,12 @@ the browser then carries the resulting session cookie. No login page is driven h
 accounts journeys' job.
 """
 
-import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import ROOT, axe_violations, free_port, server_database
+from tests.browser.conftest import axe_violations, prepare_server, running_server
 from tests.browser.test_journeys import tab_until
 
 pytestmark = pytest.mark.browser
@@ -84,38 +78,9 @@ print(json.dumps({
 @pytest.fixture(scope="module")
 def workspace_server(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[tuple[str, dict]]:
     tmp = tmp_path_factory.mktemp("workspace-server")
-    database = server_database(tmp, f"{worker_id}_workspaces")
-    env = {**os.environ, "DATABASE_URL": database, "DJANGO_ENV": "test", "DEBUG": "false"}
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
-    done = subprocess.run(
-        [*manage, "shell", "-c", SETUP], env=env, check=True, cwd=ROOT, capture_output=True, text=True
-    )
-    people = json.loads(done.stdout.strip().splitlines()[-1])
-    port = free_port()
-    log = (tmp / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--timeout", "60"],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"the test server did not start; see {tmp / 'server.log'}") from None
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}", people
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
+    env, people = prepare_server(tmp, f"{worker_id}_workspaces", library=False, setup=SETUP)
+    with running_server(tmp, env) as url:
+        yield url, people
 
 
 def signed_in_page(browser, workspace_server, who: str):
