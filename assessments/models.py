@@ -20,6 +20,14 @@ from cities.models import Workspace
 MAX_RATING = 20
 
 
+class AssessmentQuerySet(models.QuerySet["Assessment"]):
+    def alive(self) -> "AssessmentQuerySet":
+        return self.filter(deleted_at__isnull=True)
+
+    def deleted(self) -> "AssessmentQuerySet":
+        return self.filter(deleted_at__isnull=False)
+
+
 class Assessment(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -29,10 +37,12 @@ class Assessment(models.Model):
 
     class Visibility(models.TextChoices):
         PRIVATE = "private", _("Private to the workspace")
-        SHARED = "shared", _("Shared with the network")
+        SHARED = "shared", _("Shared with the city's mentors")
         PUBLISHED = "published", _("Published")
 
     EDITABLE = (Status.DRAFT, Status.REOPENED)
+    # A deleted assessment can be restored for this many days (R6); later it may be purged.
+    RESTORE_DAYS = 30
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="assessments")
@@ -44,13 +54,20 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     lock_version = models.PositiveIntegerField(default=0)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            # At most one open (not finalised) assessment per workspace, benchmark version and round.
+            # At most one open (not finalised, not deleted) assessment per workspace, benchmark version
+            # and round.
             models.UniqueConstraint(
                 fields=["workspace", "benchmark_version", "round"],
-                condition=~models.Q(status="finalised"),
+                condition=~models.Q(status="finalised") & models.Q(deleted_at__isnull=True),
                 name="one_open_assessment_per_round",
             )
         ]
@@ -78,6 +95,8 @@ class FactorAssessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # The client's id of the last autosave applied, so a replayed save is answered, not applied twice.
+    last_save_id = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["key_factor__kind", "key_factor__number"]
@@ -155,6 +174,56 @@ class ContextNote(models.Model):
         return bool(self.effect and self.competence)
 
 
+class PartnerRating(models.Model):
+    """A partner organisation's own rating of a key factor, shown beside the city's rating.
+
+    One row per organisation (not per person): members who speak for the same organisation share it.
+    """
+
+    factor = models.ForeignKey(FactorAssessment, on_delete=models.CASCADE, related_name="partner_ratings")
+    organisation = models.CharField(_("organisation"), max_length=200)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    lock_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["organisation"]
+        constraints = [
+            models.UniqueConstraint(fields=["factor", "organisation"], name="one_rating_per_partner"),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=0, rating__lte=MAX_RATING),
+                name="partner_rating_within_bounds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.rating}"
+
+
+class FactorComment(models.Model):
+    """A remark on a key factor in the team's discussion, optionally addressed to some members."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    factor = models.ForeignKey(FactorAssessment, on_delete=models.CASCADE, related_name="discussion")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    body = models.TextField(_("comment"))
+    addressed_to = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="addressed_comments", verbose_name=_("addressed to")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"
+
+
 class AssessmentEvent(models.Model):
     """The change history of an assessment: who did what, when, and what changed."""
 
@@ -165,11 +234,19 @@ class AssessmentEvent(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         REOPENED = "reopened", _("Reopened")
         FINALISED = "finalised", _("Finalised")
+        VISIBILITY_CHANGED = "visibility_changed", _("Visibility changed")
+        PARTNER_RATED = "partner_rated", _("Partner rating saved")
+        COMMENTED = "commented", _("Comment added")
+        COMMENT_DELETED = "comment_deleted", _("Comment deleted")
+        EVIDENCE_ATTACHED = "evidence_attached", _("Evidence attached")
+        EVIDENCE_DETACHED = "evidence_detached", _("Evidence detached")
+        DELETED = "deleted", _("Deleted")
+        RESTORED = "restored", _("Restored")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
-    action = models.CharField(max_length=20, choices=Action.choices)
+    action = models.CharField(max_length=30, choices=Action.choices)
     changes: "models.JSONField[Any]" = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments import views
+from assessments.views import assessment as views
 
 app_name = "assessments"
 urlpatterns = [
