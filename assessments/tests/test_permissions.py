@@ -3,19 +3,14 @@
 A forbidden assessment answers 404 (the same as a missing one); only the login wall redirects.
 """
 
-import re
-
 import pytest
 from django.test import Client
 
 from assessments.models import Assessment, ContextNote, FactorAssessment
 from assessments.tests.conftest import a_version
-from cities.tests.conftest import Cast, client_for
+from cities.tests.conftest import LOGIN, Cast, N, Y, cells, client_for, documented_table, user_for
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ["anonymous", "viewer", "partner", "contributor", "coordinator", "other_city", "admin"]
-Y, N, LOGIN = "yes", "404", "login"
 
 # Each row: action -> the outcome for each role, in the order of ROLES (as in docs/roles.md).
 TABLE: dict[str, list[str]] = {
@@ -37,18 +32,6 @@ POSTS = [
     "reopen",
     "finalise",
 ]
-
-
-def user_for(cast: Cast, role: str):
-    return {
-        "anonymous": None,
-        "viewer": cast.viewer,
-        "partner": cast.partner,
-        "contributor": cast.contributor,
-        "coordinator": cast.coordinator,
-        "other_city": cast.other,
-        "admin": cast.admin,
-    }[role]
 
 
 def url(assessment: Assessment, rest: str = "") -> str:
@@ -126,7 +109,7 @@ def finalise(client: Client, cast: Cast, assessment: Assessment):
     return response, Assessment.objects.get(pk=assessment.pk).status == "finalised"
 
 
-CELLS = [(action, role, expected) for action, row in TABLE.items() for role, expected in zip(ROLES, row, strict=True)]
+CELLS = cells(TABLE)
 
 
 @pytest.mark.parametrize(("action", "role", "expected"), CELLS, ids=[f"{a}-{r}" for a, r, _ in CELLS])
@@ -153,14 +136,7 @@ def test_every_post_needs_a_csrf_token(cast: Cast, assessment: Assessment, actio
 
 
 def test_the_table_is_the_one_in_docs_roles_md() -> None:
-    from pathlib import Path
-
-    text = (Path(__file__).resolve().parents[2] / "docs" / "roles.md").read_text()
-    section = text.split("## Self-assessments", 1)[1]
-    rows = re.findall(r"^\| `(\w+)` [^|]*\|(.*)\|$", section, flags=re.M)
-    found = {name: [cell.strip() for cell in cells.split("|")] for name, cells in rows}
-    words = {Y: "yes", N: "no", LOGIN: "login"}
-    assert found == {name: [words[c] for c in row] for name, row in TABLE.items()}
+    assert documented_table("Self-assessments") == TABLE
 
 
 def test_other_city_assessment_is_404_for_members_of_city_a(cast: Cast) -> None:

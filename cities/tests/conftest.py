@@ -77,6 +77,44 @@ def cast(db: None) -> Cast:
     return Cast(admin, coordinator, contributor, partner, viewer, other, workspace, other_workspace)
 
 
+# Role tables (docs/roles.md) are tested cell by cell: the columns in the order of the document, and
+# the three outcomes a cell can have.
+ROLES = ["anonymous", "viewer", "partner", "contributor", "coordinator", "other_city", "admin"]
+Y, N, LOGIN = "yes", "404", "login"
+WORDS = {Y: "yes", N: "no", LOGIN: "login"}
+
+
+def user_for(cast: Cast, role: str) -> User | None:
+    return {
+        "anonymous": None,
+        "viewer": cast.viewer,
+        "partner": cast.partner,
+        "contributor": cast.contributor,
+        "coordinator": cast.coordinator,
+        "other_city": cast.other,
+        "admin": cast.admin,
+    }[role]
+
+
+def cells(table: dict[str, list[str]]) -> list[tuple[str, str, str]]:
+    """(action, role, expected outcome) for every cell of a role table, to parametrize a test with."""
+    return [
+        (action, role, expected) for action, row in table.items() for role, expected in zip(ROLES, row, strict=True)
+    ]
+
+
+def documented_table(section: str) -> dict[str, list[str]]:
+    """The rows of docs/roles.md under `## {section}` whose action is written `like_this`, as outcomes."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "roles.md").read_text()
+    body = text.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `(\w+)` [^|]*\|(.*)\|$", body, flags=re.M)
+    outcomes = {word: outcome for outcome, word in WORDS.items()}
+    return {name: [outcomes[cell.strip()] for cell in row.split("|")] for name, row in rows}
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: object) -> None:
     """The cast has many users; a slow hasher protects stored passwords, not these tests."""
