@@ -3,6 +3,7 @@
 Each runs in a transaction; mail leaves only once the transaction has committed.
 """
 
+import math
 import secrets
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import totp
 from accounts.models import Attempt, MFADevice, RecoveryCode, User
@@ -34,6 +36,7 @@ RECOVERY_CODE_COUNT = 10
 # Session keys
 AUTH_STARTED = "icb_auth_started"
 LAST_SEEN = "icb_last_seen"
+LAST_SEEN_RESOLUTION = 60  # seconds between two writes of LAST_SEEN (see SessionTimeoutMiddleware)
 MFA_PENDING = "icb_mfa_pending"
 MFA_SETUP_SECRET = "icb_mfa_setup_secret"  # noqa: S105 - a session key name, not a secret
 
@@ -190,12 +193,25 @@ def pending_mfa_user(request: HttpRequest) -> tuple[User, str, str] | None:
 
 def do_login(request: HttpRequest, user: User, *, backend: str | None = None, method: str = "password") -> None:
     """Authenticate the session; Django's login() gives it a new id (QUALITY.md S3)."""
-    login(request, user, backend=backend)
-    now = timezone.now().timestamp()
+    login(request, user, backend=backend)  # its user_logged_in signal starts the session clocks (start_clocks)
     request.session.pop(MFA_PENDING, None)
+    log_event("login", request, user=user.pk, method=method)
+
+
+def start_clocks(request: HttpRequest) -> None:
+    now = timezone.now().timestamp()
     request.session[AUTH_STARTED] = now
     request.session[LAST_SEEN] = now
-    log_event("login", request, user=user.pk, method=method)
+
+
+def idle_seconds_left(request: HttpRequest) -> int:
+    """Seconds before the idle timeout ends this session, as SessionTimeoutMiddleware will count them."""
+    last_seen = request.session.get(LAST_SEEN)
+    if last_seen is None:
+        return int(settings.SESSION_IDLE_SECONDS)
+    left = settings.SESSION_IDLE_SECONDS - (timezone.now().timestamp() - last_seen)
+    # Rounded up: the page's countdown then ends at or just after the server's, never before it.
+    return max(0, math.ceil(left))
 
 
 def do_logout(request: HttpRequest, *, reason: str = "user") -> None:
@@ -216,8 +232,8 @@ def new_recovery_codes(user: User) -> list[str]:
     hasher = RecoveryCodeHasher()
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
     codes = []
-    for _ in range(RECOVERY_CODE_COUNT):
-        raw = "".join(secrets.choice(alphabet) for _ in range(10))
+    for _n in range(RECOVERY_CODE_COUNT):
+        raw = "".join(secrets.choice(alphabet) for _i in range(10))
         codes.append(f"{raw[:5]}-{raw[5:]}")
     user.recovery_codes.all().delete()
     RecoveryCode.objects.bulk_create(
@@ -251,21 +267,90 @@ def check_second_factor(request: HttpRequest, user: User, code: str) -> str | No
         device = MFADevice.objects.select_for_update().filter(user=user).first()
         if device is None:
             return None
-        step = totp.matching_step(device.secret, code, timezone.now().timestamp(), last_step=device.last_used_step)
-        if step is not None:
-            device.last_used_step = step
-            device.save(update_fields=["last_used_step"])
+        if _use_totp(device, code):
             log_event("mfa.used", request, user=user.pk)
             return "totp"
-        candidate = _normalise_recovery(code)
-        if len(candidate) != 10:
-            return None
-        hasher = RecoveryCodeHasher()
-        for recovery in RecoveryCode.objects.select_for_update().filter(user=user, used_at__isnull=True):
-            if hasher.verify(candidate, recovery.code_hash):
-                recovery.used_at = timezone.now()
-                recovery.save(update_fields=["used_at"])
-                left = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
-                log_event("mfa.recovery_used", request, user=user.pk, remaining=left)
-                return "recovery"
+        if _use_recovery_code(user, code):
+            left = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+            log_event("mfa.recovery_used", request, user=user.pk, remaining=left)
+            return "recovery"
     return None
+
+
+class MFAChangeRefused(Exception):
+    """A change of the second factor that the user's roles do not allow, with a message for them."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def refuse_if_mfa_required(user: User) -> None:
+    if mfa_required(user):
+        raise MFAChangeRefused(
+            _("Your role needs two-step verification (coordinators and network staff), so it cannot be turned off.")
+        )
+
+
+def _use_totp(device: MFADevice, code: str) -> bool:
+    """True when `code` is a current code of the (locked) device; its step is then used up, so it cannot be replayed."""
+    step = totp.matching_step(device.secret, code, timezone.now().timestamp(), last_step=device.last_used_step)
+    if step is None:
+        return False
+    device.last_used_step = step
+    device.save(update_fields=["last_used_step"])
+    return True
+
+
+def do_replace_recovery_codes(request: HttpRequest, user: User, *, code: str) -> list[str] | None:
+    """New recovery codes for a current code from the authenticator; every old code stops working.
+
+    Only an authenticator code confirms this, not a recovery code or the password: new codes are a
+    fresh way past the second factor, so whoever asks must hold the factor itself (a session left
+    open on a shared computer, or a leaked list of old codes, is not enough).
+    Returns the plain codes (shown once), or None for a wrong code.
+    """
+    with transaction.atomic():
+        device = MFADevice.objects.select_for_update().filter(user=user).first()
+        if device is None or not _use_totp(device, code):
+            return None
+        codes = new_recovery_codes(user)
+    log_event("mfa.recovery_codes_replaced", request, user=user.pk, count=len(codes))
+    return codes
+
+
+def do_disable_mfa(request: HttpRequest, user: User, *, password: str, code: str) -> bool:
+    """Turn the second factor off, confirmed with the password and a current code (or an unused recovery
+    code, so that someone who lost their phone can still leave MFA). False when either is wrong.
+
+    Refused (MFAChangeRefused) for anyone whose roles need MFA, whatever they type. Other sessions stay
+    signed in: they passed both factors, and turning MFA off gives them nothing they did not have.
+    """
+    with transaction.atomic():
+        # The user row is the lock: a coordinator role granted meanwhile is seen before the device goes.
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        refuse_if_mfa_required(locked)
+        device = MFADevice.objects.select_for_update().filter(user=locked).first()
+        if device is None:
+            return True
+        if not locked.check_password(password):
+            return False
+        if not _use_totp(device, code) and not _use_recovery_code(locked, code):
+            return False
+        device.delete()
+        RecoveryCode.objects.filter(user=locked).delete()
+    log_event("mfa.disabled", request, user=user.pk)
+    return True
+
+
+def _use_recovery_code(user: User, code: str) -> bool:
+    candidate = _normalise_recovery(code)
+    if len(candidate) != 10:
+        return False
+    hasher = RecoveryCodeHasher()
+    for recovery in RecoveryCode.objects.select_for_update().filter(user=user, used_at__isnull=True):
+        if hasher.verify(candidate, recovery.code_hash):
+            recovery.used_at = timezone.now()
+            recovery.save(update_fields=["used_at"])
+            return True
+    return False

@@ -115,3 +115,25 @@ class PasswordChangeForm(AccessibleFormMixin, auth_forms.PasswordChangeForm):
         self.fields["new_password2"].label = _("New password again")
         self.fields["new_password2"].help_text = ""
         self.wire_aria()
+
+
+def authenticator_code_field(help_text: "StrOrPromise") -> forms.CharField:
+    return forms.CharField(
+        label=_("Code from your app"),
+        max_length=20,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "off"}),
+    )
+
+
+class RecoveryCodesForm(AccessibleFormMixin, forms.Form):
+    """Confirms new recovery codes with a current authenticator code (see actions.do_replace_recovery_codes)."""
+
+    code = authenticator_code_field(_("The 6-digit code your authenticator app shows now."))
+
+
+class DisableMFAForm(AccessibleFormMixin, forms.Form):
+    password = password_field(_("Your password"), new=False)
+    code = authenticator_code_field(
+        _("The 6-digit code your authenticator app shows now, or one of your unused recovery codes.")
+    )

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,10 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from accounts import actions
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
 
 
 class SessionTimeoutMiddleware:
@@ -55,10 +59,17 @@ class SessionTimeoutMiddleware:
                 "minutes": settings.SESSION_IDLE_SECONDS // 60
             }
         else:
-            session[actions.LAST_SEEN] = now
+            # Written at most once a minute: each write is a session save (a database UPDATE). The idle
+            # clock may so start up to a minute early, never late; the page tells static/js/session.js
+            # the seconds really left (accounts_tags.session_idle_seconds), and keep-alive always writes.
+            if now - last_seen >= actions.LAST_SEEN_RESOLUTION:
+                session[actions.LAST_SEEN] = now
             return None
         actions.do_logout(request, reason=reason)
         messages.info(request, text)
+        if wants_json(request):
+            # A script (autosave, keep-alive) cannot follow a redirect to the login page: it tells the user.
+            return JsonResponse({"reason": "signed_out", "message": text}, status=401)
         login_url = reverse("accounts:login")
         if request.method == "GET":
             login_url += "?" + urlencode({"next": request.get_full_path()})
@@ -88,4 +99,7 @@ class MFARequiredMiddleware:
             return None
         if actions.has_mfa(user) or not actions.mfa_required(user):
             return None
+        if wants_json(request):
+            message = _("Set up two-factor authentication before you continue.")
+            return JsonResponse({"reason": "mfa_required", "message": message}, status=403)
         return redirect("accounts:mfa_setup")

@@ -11,6 +11,7 @@ from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -19,10 +20,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import actions, totp
 from accounts.forms import (
     CodeForm,
+    DisableMFAForm,
     EmailForm,
     LoginForm,
     PasswordChangeForm,
     PasswordResetForm,
+    RecoveryCodesForm,
     SetPasswordForm,
     SetupCodeForm,
     SignupForm,
@@ -34,6 +37,10 @@ from lib.securitylog import log_event
 # Sign-up, password reset and verification mails: 5 per IP per hour (QUALITY.md S8).
 MAIL_LIMIT = 5
 MAIL_WINDOW = 60 * 60
+# Wrong codes or passwords when replacing recovery codes or turning MFA off: 5 per user per 15 minutes,
+# so a hijacked session cannot guess its way to a 6-digit code (1 in a million per try).
+MFA_CONFIRM_LIMIT = 5
+MFA_CONFIRM_WINDOW = 15 * 60
 
 
 def safe_next(request: HttpRequest) -> str:
@@ -216,30 +223,129 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def keep_alive(request: HttpRequest) -> HttpResponse:
-    """The session timeout middleware has already counted this request as activity."""
+    """Activity on a page without a request (reading, typing): restarts the idle clock."""
+    if request.user.is_authenticated:
+        # The middleware writes the last-seen time at most once a minute; here it is always written, so
+        # the full idle time that static/js/session.js counts down from now is the server's too.
+        request.session[actions.LAST_SEEN] = timezone.now().timestamp()
     if "application/json" in request.headers.get("Accept", ""):
         if not request.user.is_authenticated:
             return JsonResponse({"signed_in": False}, status=401)
-        return JsonResponse({"signed_in": True})
+        return JsonResponse({"signed_in": True, "idle_seconds": actions.idle_seconds_left(request)})
     return redirect(safe_next(request) or reverse("accounts:account"))
 
 
 # ---- the account page, password change and MFA setup
 
 
+def render_account(
+    request: HttpRequest,
+    *,
+    recovery_form: RecoveryCodesForm | None = None,
+    disable_form: DisableMFAForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    has_mfa = actions.has_mfa(user)
+    required = actions.mfa_required(user)
+    context: dict[str, Any] = {
+        "has_mfa": has_mfa,
+        "mfa_required": required,
+        "recovery_left": user.recovery_codes.filter(used_at__isnull=True).count(),
+    }
+    if has_mfa:
+        context["recovery_form"] = recovery_form or RecoveryCodesForm(prefix="recovery")
+        if not required:
+            context["disable_form"] = disable_form or DisableMFAForm(prefix="off")
+    return render(request, "accounts/account.html", context, status=status)
+
+
 @login_required
 @require_http_methods(["GET"])
 def account(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    return render(
-        request,
-        "accounts/account.html",
-        {
-            "has_mfa": actions.has_mfa(user),
-            "mfa_required": actions.mfa_required(user),
-            "recovery_left": user.recovery_codes.filter(used_at__isnull=True).count(),
-        },
+    return render_account(request)
+
+
+def mfa_confirm_key(user: User) -> str:
+    return ratelimit.hashed("mfa-confirm", str(user.pk))
+
+
+def mfa_confirm_wait(request: HttpRequest, user: User) -> int | None:
+    """Seconds until this user may try another code, when the last MFA_CONFIRM_LIMIT were wrong."""
+    return ratelimit.retry_after(
+        "mfa-confirm", mfa_confirm_key(user), limit=MFA_CONFIRM_LIMIT, window=MFA_CONFIRM_WINDOW
     )
+
+
+def mfa_confirm_refused(request: HttpRequest, user: User, form: RecoveryCodesForm | DisableMFAForm) -> HttpResponse:
+    """The account page with the form and a 429 when too many codes were wrong, else the same with a 200."""
+    wait = mfa_confirm_wait(request, user)
+    if wait is not None:
+        log_event("rate_limited", request, kind="mfa-confirm", user=user.pk)
+        minutes = max(1, (wait + 59) // 60)
+        form.add_error(
+            None,
+            _("Too many wrong codes. For your security, please wait %(minutes)d minutes and try again.")
+            % {"minutes": minutes},
+        )
+    kwargs: dict[str, Any] = {"recovery_form": form} if isinstance(form, RecoveryCodesForm) else {"disable_form": form}
+    response = render_account(request, status=429 if wait is not None else 200, **kwargs)
+    if wait is not None:
+        response["Retry-After"] = str(wait)
+    return response
+
+
+@login_required
+@require_POST
+def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """Replace the recovery codes, confirmed with a current authenticator code; the new ones are shown once."""
+    user: User = request.user  # type: ignore[assignment]
+    if not actions.has_mfa(user):
+        return redirect("accounts:mfa_setup")
+    form = RecoveryCodesForm(request.POST, prefix="recovery")
+    if mfa_confirm_wait(request, user) is not None:
+        return mfa_confirm_refused(request, user, form)
+    if form.is_valid():
+        codes = actions.do_replace_recovery_codes(request, user, code=form.cleaned_data["code"])
+        if codes is not None:
+            # Shown once, in this response only (no-store); only their hashes are kept.
+            return render(request, "accounts/mfa_codes.html", {"codes": codes, "replaced": True})
+        ratelimit.record("mfa-confirm", mfa_confirm_key(user))
+        log_event("mfa.confirm_failure", request, user=user.pk, action="recovery_codes")
+        form.add_error("code", _("This code is not right, or it has been used already. Try the newest code."))
+    return mfa_confirm_refused(request, user, form)
+
+
+@sensitive_post_parameters("off-password", "off-code")
+@login_required
+@require_POST
+def mfa_disable(request: HttpRequest) -> HttpResponse:
+    """Turn two-step verification off, with the password and a code; never for roles that need it."""
+    user: User = request.user  # type: ignore[assignment]
+    if not actions.has_mfa(user):
+        return redirect("accounts:account")
+    form = DisableMFAForm(request.POST, prefix="off")
+    try:
+        # Checked before the form too, so that a coordinator gets the reason rather than field errors.
+        actions.refuse_if_mfa_required(user)
+        if mfa_confirm_wait(request, user) is not None:
+            return mfa_confirm_refused(request, user, form)
+        if not form.is_valid():
+            return mfa_confirm_refused(request, user, form)
+        done = actions.do_disable_mfa(
+            request, user, password=form.cleaned_data["password"], code=form.cleaned_data["code"]
+        )
+    except actions.MFAChangeRefused as refused:
+        log_event("mfa.disable_refused", request, user=user.pk)
+        messages.error(request, refused.message)
+        return render_account(request, status=403)
+    if done:
+        messages.success(request, _("Two-step verification is off. You can turn it on again at any time."))
+        return redirect("accounts:account")
+    ratelimit.record("mfa-confirm", mfa_confirm_key(user))
+    log_event("mfa.confirm_failure", request, user=user.pk, action="disable")
+    form.add_error(None, _("The password or the code is not right."))
+    return mfa_confirm_refused(request, user, form)
 
 
 @sensitive_post_parameters()

@@ -2,9 +2,17 @@
 and leaves an AssessmentEvent (who, when, what changed)."""
 
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
 from typing import Any
+from uuid import UUID
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -13,10 +21,12 @@ from assessments.models import (
     AssessmentEvent,
     ContextNote,
     FactorAssessment,
+    FactorComment,
+    PartnerRating,
     QuestionAnswer,
 )
 from benchmarks.models import BenchmarkVersion, GuideQuestion
-from cities.models import Workspace
+from cities.models import Membership, Role, Workspace
 
 
 class AssessmentError(Exception):
@@ -45,6 +55,9 @@ class ContextConflict(Exception):
     stored_version: int
 
 
+# Autosaves of one factor by one person within this time make one history event (do_save_factor).
+AUTOSAVE_MERGE = timedelta(minutes=15)
+
 TRANSITIONS = {
     AssessmentEvent.Action.SUBMITTED: (
         (Assessment.Status.DRAFT, Assessment.Status.REOPENED),
@@ -64,7 +77,7 @@ def do_start_assessment(workspace: Workspace, version: BenchmarkVersion, round: 
     round = round.strip()
     with transaction.atomic():
         locked = Workspace.objects.select_for_update().get(pk=workspace.pk)
-        open_ones = Assessment.objects.filter(workspace=locked, benchmark_version=version, round=round)
+        open_ones = Assessment.objects.alive().filter(workspace=locked, benchmark_version=version, round=round)
         if open_ones.exclude(status=Assessment.Status.FINALISED).exists():
             raise AssessmentError(
                 _("An assessment of this benchmark for round %(round)s is already open.") % {"round": round}
@@ -113,10 +126,21 @@ def do_save_factor(
     justification: str,
     answers: dict[int, str],
     comments: dict[int, str],
+    save_id: UUID | None = None,
 ) -> FactorAssessment:
     """Saves one key factor; answers and comments are keyed by GuideQuestion id.
 
     Raises Conflict when the row changed since `expected_version` was read (optimistic locking).
+
+    `save_id` marks an autosave (static/js/autosave.js), the client's id for one request:
+    - a replay of the last applied save_id changes nothing and returns the row as it is, so a retried
+      request whose answer was lost is acknowledged, not applied twice (an older replay fails the
+      version check: it never overwrites a newer save);
+    - history is not one event per pause in typing: an autosave is merged into the last event when that
+      is an autosave of the same factor by the same user, less than AUTOSAVE_MERGE old, and nobody else
+      saved the factor since. The merged event keeps the first "from" of each field, takes the latest
+      "to" (a field typed back to where it was drops out) and moves to the time of the latest save.
+      An explicit save (no save_id) always records an event of its own.
     """
     justification = justification.strip()
     with transaction.atomic():
@@ -126,7 +150,9 @@ def do_save_factor(
                 _("This assessment is %(status)s and cannot be changed.")
                 % {"status": assessment.get_status_display().lower()}
             )
-        locked = FactorAssessment.objects.select_for_update().get(pk=factor.pk)
+        locked = FactorAssessment.objects.select_for_update(of=("self",)).select_related("key_factor").get(pk=factor.pk)
+        if save_id is not None and locked.last_save_id == save_id:
+            return locked
         rows = list(QuestionAnswer.objects.select_for_update().filter(factor=locked).order_by("question_id"))
         submitted = {
             "rating": rating,
@@ -147,18 +173,44 @@ def do_save_factor(
             row.answer = answer
             row.comment = comments.get(row.question_id, row.comment).strip()
         QuestionAnswer.objects.bulk_update(rows, ["answer", "comment"])
+        previous_editor = locked.updated_by_id
         locked.rating = rating
         locked.justification = justification
         locked.lock_version += 1
         locked.updated_by = by
-        locked.save(update_fields=["rating", "justification", "lock_version", "updated_by", "updated_at"])
+        locked.last_save_id = save_id
+        locked.save(
+            update_fields=["rating", "justification", "lock_version", "updated_by", "updated_at", "last_save_id"]
+        )
         after = _factor_state(locked, rows)
         changes = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}
+        slug = locked.key_factor.slug
+        if save_id is not None and previous_editor == by.pk:
+            last = (
+                AssessmentEvent.objects.filter(
+                    assessment=assessment,
+                    by=by,
+                    action=AssessmentEvent.Action.FACTOR_SAVED,
+                    at__gte=timezone.now() - AUTOSAVE_MERGE,
+                )
+                .order_by("-pk")
+                .first()
+            )
+            if last is not None and last.changes.get("key_factor") == slug and last.changes.get("autosave"):
+                merged = {key: value for key, value in last.changes.items() if key not in ("key_factor", "autosave")}
+                for key, change in changes.items():
+                    merged[key] = {"from": merged.get(key, change)["from"], "to": change["to"]}
+                merged = {key: change for key, change in merged.items() if change["from"] != change["to"]}
+                last.changes = {"key_factor": slug, "autosave": True, **merged}
+                last.at = timezone.now()
+                last.save(update_fields=["changes", "at"])
+                return locked
+        marker = {"autosave": True} if save_id is not None else {}
         AssessmentEvent.objects.create(
             assessment=assessment,
             by=by,
             action=AssessmentEvent.Action.FACTOR_SAVED,
-            changes={"key_factor": locked.key_factor.slug, **changes},
+            changes={"key_factor": slug, **marker, **changes},
         )
         return locked
 
@@ -198,6 +250,164 @@ def do_save_context(
         return locked
 
 
+# ---- Partner ratings and comments (docs/roles.md, "Partner ratings and comments") ----
+
+# Comments may be written while the team still works on the assessment or reviews it; a finalised one
+# stays as it is, its discussion included.
+COMMENTABLE = (Assessment.Status.DRAFT, Assessment.Status.REOPENED, Assessment.Status.SUBMITTED)
+COMMENTERS = (Role.COORDINATOR, Role.CONTRIBUTOR, Role.PARTNER)
+COMMENT_EXCERPT_CHARS = 200
+
+
+@dataclass
+class PartnerConflict(Exception):
+    """Someone of the same organisation saved its view of the key factor since the form was loaded."""
+
+    stored: dict[str, Any]
+    stored_version: int
+
+
+def _membership(workspace_id: int, user: User) -> Membership | None:
+    return Membership.objects.filter(workspace_id=workspace_id, user=user).first()
+
+
+def do_rate_as_partner(
+    factor: FactorAssessment, *, by: User, expected_version: int, rating: int | None, comment: str
+) -> PartnerRating:
+    """Saves the view of the partner organisation `by` speaks for (from the membership, never the request).
+
+    The assessment row is locked, as for the city's own saves, so two people of one organisation saving
+    its first rating at once are serialised and the second meets the version check. Raises
+    PartnerConflict when the organisation's row changed since `expected_version` (0: no row yet).
+    """
+    comment = comment.strip()
+    with transaction.atomic():
+        assessment = _lock(factor.assessment)
+        if not assessment.is_editable:
+            raise AssessmentError(
+                _("This assessment is %(status)s and cannot be changed.")
+                % {"status": assessment.get_status_display().lower()}
+            )
+        member = _membership(assessment.workspace_id, by)
+        if member is None or member.role != Role.PARTNER or not member.organisation.strip():
+            raise AssessmentError(_("Only partner organisations give a partner rating."))
+        organisation = member.organisation.strip()
+        row = PartnerRating.objects.select_for_update().filter(factor=factor, organisation=organisation).first()
+        stored_version = row.lock_version if row else 0
+        if stored_version != expected_version:
+            stored = {"rating": row.rating, "comment": row.comment} if row else {"rating": None, "comment": ""}
+            raise PartnerConflict(stored=stored, stored_version=stored_version)
+        if rating is not None and not assessment.benchmark_version.rating_scale.levels.filter(value=rating).exists():
+            raise AssessmentError(_("Choose a rating on the benchmark's scale."))
+        before = {"rating": row.rating, "comment": row.comment} if row else {"rating": None, "comment": ""}
+        if row is None:
+            row = PartnerRating(factor=factor, organisation=organisation)
+        row.rating = rating
+        row.comment = comment
+        row.updated_by = by
+        row.lock_version = stored_version + 1
+        row.save()
+        after = {"rating": rating, "comment": comment}
+        changes = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}
+        AssessmentEvent.objects.create(
+            assessment=assessment,
+            by=by,
+            action=AssessmentEvent.Action.PARTNER_RATED,
+            changes={"key_factor": factor.key_factor.slug, "organisation": organisation, **changes},
+        )
+        return row
+
+
+def _notify_addressees(
+    comment: FactorComment, assessment: Assessment, addressees: list[User], *, site_url: str
+) -> None:
+    """One plain-text mail per addressee (no one sees the others' addresses), sent once the comment is stored."""
+    factor = comment.factor
+    link = site_url.rstrip("/") + reverse("assessments:factor", args=[assessment.public_id, factor.key_factor.slug])
+    excerpt = comment.body if len(comment.body) <= COMMENT_EXCERPT_CHARS else comment.body[:COMMENT_EXCERPT_CHARS] + "…"
+    context = {
+        "author": str(comment.author) if comment.author else _("someone no longer registered"),
+        "city": assessment.workspace.city.name,
+        "round": assessment.round,
+        "benchmark": assessment.benchmark_version.title,
+        "key_factor": factor.key_factor.title,
+        "excerpt": excerpt,
+        "link": link,
+    }
+    subject = render_to_string("assessments/email/comment_addressed_subject.txt", context).strip()
+    body = render_to_string("assessments/email/comment_addressed.txt", context)
+    for addressee in addressees:
+        transaction.on_commit(partial(send_mail, subject, body, settings.DEFAULT_FROM_EMAIL, [addressee.email]))
+
+
+def do_add_comment(
+    factor: FactorAssessment, *, by: User, body: str, addressees: list[User], site_url: str
+) -> FactorComment:
+    """A comment on a key factor, addressed to members of the same workspace, who are told by e-mail."""
+    body = body.strip()
+    with transaction.atomic():
+        assessment = _lock(factor.assessment)
+        if assessment.status not in COMMENTABLE:
+            raise AssessmentError(_("A finalised assessment stays as it is: comments are closed."))
+        member = _membership(assessment.workspace_id, by)
+        if member is None or member.role not in COMMENTERS:
+            raise AssessmentError(_("Viewers read the discussion; they do not write in it."))
+        if not body:
+            raise AssessmentError(_("Write your comment."))
+        members = set(
+            Membership.objects.filter(workspace_id=assessment.workspace_id, user__in=addressees).values_list(
+                "user_id", flat=True
+            )
+        )
+        if any(user.pk not in members for user in addressees):
+            raise AssessmentError(_("A comment can only be addressed to members of this workspace."))
+        comment = FactorComment.objects.create(factor=factor, author=by, body=body)
+        comment.addressed_to.set(addressees)
+        AssessmentEvent.objects.create(
+            assessment=assessment,
+            by=by,
+            action=AssessmentEvent.Action.COMMENTED,
+            changes={
+                "key_factor": factor.key_factor.slug,
+                "comment": str(comment.public_id),
+                "addressed_to": sorted(user.pk for user in addressees),
+            },
+        )
+        if addressees:
+            _notify_addressees(comment, assessment, addressees, site_url=site_url)
+        return comment
+
+
+def do_delete_comment(comment: FactorComment, *, by: User) -> FactorComment:
+    """Soft delete: the body stays stored (restorable), the discussion shows "Comment deleted" in its place.
+
+    Its author or a coordinator deletes it, not on a finalised assessment; views check the same in access.py.
+    """
+    with transaction.atomic():
+        assessment = _lock(comment.factor.assessment)
+        if assessment.status not in COMMENTABLE:
+            raise AssessmentError(_("A finalised assessment stays as it is: comments are closed."))
+        locked = FactorComment.objects.select_for_update().get(pk=comment.pk)
+        if locked.deleted_at is not None:
+            return locked
+        member = _membership(assessment.workspace_id, by)
+        role = member.role if member else None
+        if not (role in COMMENTERS and locked.author_id == by.pk) and role != Role.COORDINATOR:
+            raise AssessmentError(_("Only its author or a coordinator can delete a comment."))
+        locked.deleted_at = timezone.now()
+        locked.save(update_fields=["deleted_at"])
+        AssessmentEvent.objects.create(
+            assessment=assessment,
+            by=by,
+            action=AssessmentEvent.Action.COMMENT_DELETED,
+            changes={"key_factor": comment.factor.key_factor.slug, "comment": str(locked.public_id)},
+        )
+        return locked
+
+
+# ---- end of partner ratings and comments ----
+
+
 def _transition(assessment: Assessment, action: AssessmentEvent.Action, *, by: User) -> Assessment:
     allowed_from, to = TRANSITIONS[action]
     with transaction.atomic():
@@ -227,3 +437,78 @@ def do_reopen(assessment: Assessment, *, by: User) -> Assessment:
 
 def do_finalise(assessment: Assessment, *, by: User) -> Assessment:
     return _transition(assessment, AssessmentEvent.Action.FINALISED, by=by)
+
+
+# Visibility, deletion and restore ----------------------------------------------------------------
+
+# Publishing shows the assessment to everyone, so only an assessment the coordinators have submitted
+# or finalised may be published; sharing with mentors and going back to private work at any stage.
+PUBLISHABLE = (Assessment.Status.SUBMITTED, Assessment.Status.FINALISED)
+
+
+def do_set_visibility(assessment: Assessment, visibility: str, *, by: User) -> Assessment:
+    if visibility not in Assessment.Visibility.values:
+        raise AssessmentError(_("Choose one of the listed visibilities."))
+    with transaction.atomic():
+        locked = _lock(assessment)
+        if visibility == Assessment.Visibility.PUBLISHED and locked.status not in PUBLISHABLE:
+            raise AssessmentError(_("Submit the assessment before publishing it."))
+        if locked.visibility == visibility:
+            return locked
+        before = locked.visibility
+        locked.visibility = visibility
+        locked.lock_version += 1
+        locked.save(update_fields=["visibility", "lock_version", "updated_at"])
+        AssessmentEvent.objects.create(
+            assessment=locked,
+            by=by,
+            action=AssessmentEvent.Action.VISIBILITY_CHANGED,
+            changes={"visibility": {"from": before, "to": visibility}},
+        )
+        return locked
+
+
+def do_delete_assessment(assessment: Assessment, *, by: User) -> Assessment:
+    """Soft delete: the assessment leaves every list and page, and can be restored for RESTORE_DAYS days.
+
+    A finalised assessment is the city's record of a round and is never deleted; a published one is
+    made private first, so deletion never hides something from readers without a trace."""
+    with transaction.atomic():
+        locked = _lock(assessment)
+        if locked.deleted_at is not None:
+            raise AssessmentError(_("This assessment is already deleted."))
+        if locked.status == Assessment.Status.FINALISED:
+            raise AssessmentError(_("A finalised assessment is the record of its round and cannot be deleted."))
+        if locked.visibility == Assessment.Visibility.PUBLISHED:
+            raise AssessmentError(_("Make the assessment private before deleting it."))
+        locked.deleted_at = timezone.now()
+        locked.deleted_by = by
+        locked.lock_version += 1
+        locked.save(update_fields=["deleted_at", "deleted_by", "lock_version", "updated_at"])
+        AssessmentEvent.objects.create(assessment=locked, by=by, action=AssessmentEvent.Action.DELETED)
+        return locked
+
+
+def do_restore_assessment(assessment: Assessment, *, by: User) -> Assessment:
+    with transaction.atomic():
+        locked = _lock(assessment)
+        if locked.deleted_at is None:
+            raise AssessmentError(_("This assessment is not deleted."))
+        if timezone.now() - locked.deleted_at > timedelta(days=Assessment.RESTORE_DAYS):
+            raise AssessmentError(
+                _("Deleted assessments can be restored for %(days)s days only.") % {"days": Assessment.RESTORE_DAYS}
+            )
+        rivals = Assessment.objects.alive().filter(
+            workspace_id=locked.workspace_id, benchmark_version_id=locked.benchmark_version_id, round=locked.round
+        )
+        if rivals.exclude(status=Assessment.Status.FINALISED).exists():
+            raise AssessmentError(
+                _("Another assessment of this benchmark for round %(round)s is open; finalise or delete it first.")
+                % {"round": locked.round}
+            )
+        locked.deleted_at = None
+        locked.deleted_by = None
+        locked.lock_version += 1
+        locked.save(update_fields=["deleted_at", "deleted_by", "lock_version", "updated_at"])
+        AssessmentEvent.objects.create(assessment=locked, by=by, action=AssessmentEvent.Action.RESTORED)
+        return locked

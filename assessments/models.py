@@ -5,7 +5,9 @@ never change an assessment already made. Ratings are the city's own; the rating 
 is shown beside them and never replaces them.
 """
 
+import math
 import uuid
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -26,6 +28,9 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
 
     def deleted(self) -> "AssessmentQuerySet":
         return self.filter(deleted_at__isnull=False)
+
+    def published(self) -> "AssessmentQuerySet":
+        return self.alive().filter(visibility="published")
 
 
 class Assessment(models.Model):
@@ -202,6 +207,28 @@ class PartnerRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.rating}"
+
+    @staticmethod
+    def divergence_threshold(scale: Sequence[int]) -> int:
+        """How many levels apart a partner's rating and the city's must be to be highlighted (docs/roles.md):
+        two levels; on a scale of four levels or fewer, where two levels are half the scale or more, one."""
+        span = len(scale) - 1
+        return max(1, min(2, math.ceil(span / 3)))
+
+    def levels_apart(self, city_rating: int | None, scale: Sequence[int]) -> int | None:
+        """How many steps of the scale lie between this rating and the city's; None unless both are rated.
+
+        Counted in positions on the scale, not in values, so a scale whose values skip numbers counts right.
+        """
+        values = sorted(scale)
+        if self.rating is None or city_rating is None or self.rating not in values or city_rating not in values:
+            return None
+        return abs(values.index(self.rating) - values.index(city_rating))
+
+    def diverges_from(self, city_rating: int | None, scale: Sequence[int]) -> bool:
+        """The divergence rule: at least `divergence_threshold` levels apart (never when either is unrated)."""
+        apart = self.levels_apart(city_rating, scale)
+        return apart is not None and apart >= self.divergence_threshold(scale)
 
 
 class FactorComment(models.Model):

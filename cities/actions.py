@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cities.models import City, Invitation, Membership, Role, Workspace, WorkspaceRequest
+from lib import ratelimit
 
 INVITATION_VALIDITY = timedelta(days=7)
 
@@ -29,6 +30,50 @@ class WorkspaceError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class InvitationLimitReached(WorkspaceError):
+    """Too many invitations lately (QUALITY.md S8): invitations send mail to any address, so a hijacked
+    or careless account must not turn the platform into a mail cannon."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _invitation_wait(workspace: Workspace, by: User) -> InvitationLimitReached | None:
+    """Counts the invitation rows themselves (revoked ones too, so invite-and-withdraw does not get round it)."""
+    now = timezone.now()
+    for limit, window, rows, text in (
+        (
+            settings.INVITATIONS_PER_USER_PER_HOUR,
+            60 * 60,
+            Invitation.objects.filter(invited_by=by),
+            _(
+                "You have sent %(limit)d invitations in the last hour, the most allowed. "
+                "Please try again in %(minutes)d minutes."
+            ),
+        ),
+        (
+            settings.INVITATIONS_PER_WORKSPACE_PER_DAY,
+            24 * 60 * 60,
+            Invitation.objects.filter(workspace=workspace),
+            _(
+                "This workspace has sent %(limit)d invitations in the last 24 hours, the most allowed. "
+                "Please try again in %(minutes)d minutes."
+            ),
+        ),
+    ):
+        times = list(
+            rows.filter(created_at__gt=now - timedelta(seconds=window))
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)[:limit]
+        )
+        wait = ratelimit.wait_for(times, limit=limit, window=window, now=now)
+        if wait is not None:
+            minutes = max(1, (wait + 59) // 60)
+            return InvitationLimitReached(text % {"limit": limit, "minutes": minutes}, retry_after=wait)
+    return None
 
 
 def hash_token(token: str) -> str:
@@ -141,6 +186,10 @@ def do_invite(
         locked = _lock_workspace(workspace)
         if Membership.objects.filter(workspace=locked, user__email__iexact=email).exists():
             raise WorkspaceError(_("%(email)s is already a member of this workspace.") % {"email": email})
+        # Counted under the workspace lock, so two requests at once cannot both take the last place.
+        limited = _invitation_wait(locked, by)
+        if limited is not None:
+            raise limited
         now = timezone.now()
         Invitation.objects.filter(
             workspace=locked, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from typing import Any, cast
 from uuid import UUID
 
@@ -17,6 +18,7 @@ from assessments.models import Assessment
 from cities import access, actions
 from cities.forms import ChangeRoleForm, CreateWorkspaceForm, InviteForm, WorkspaceRequestForm
 from cities.models import City, Invitation, Membership, Role, Workspace, WorkspaceRequest
+from lib.securitylog import log_event
 from practices.models import Practice
 
 
@@ -35,7 +37,13 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .prefetch_related("key_factors")
         .order_by("benchmark__programme__start_year", "title")
     )
-    return render(request, "cities/city_detail.html", {"city": city, "practices": practices})
+    published = (
+        Assessment.objects.published()
+        .filter(workspace__city=city)
+        .select_related("benchmark_version")
+        .order_by("-round", "benchmark_version__title")
+    )
+    return render(request, "cities/city_detail.html", {"city": city, "practices": practices, "published": published})
 
 
 # Workspaces ---------------------------------------------------------------------------------------------------------
@@ -160,10 +168,19 @@ def render_workspace(
         "rows": rows,
         "manage": manage,
         "own_role": access.role_in(user, workspace),
-        "assessments": Assessment.objects.filter(workspace=workspace)
+        "assessments": Assessment.objects.alive()
+        .filter(workspace=workspace)
         .select_related("benchmark_version")
         .order_by("-created_at"),
     }
+    if assessment_access.can_manage(context["own_role"]):
+        restorable_since = timezone.now() - timedelta(days=Assessment.RESTORE_DAYS)
+        context["deleted_assessments"] = (
+            Assessment.objects.deleted()
+            .filter(workspace=workspace, deleted_at__gte=restorable_since)
+            .select_related("benchmark_version")
+            .order_by("-deleted_at")
+        )
     if assessment_access.can_start(user, workspace):
         context["start_form"] = start_form or StartAssessmentForm()
     if manage:
@@ -191,6 +208,13 @@ def invite(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
             invitation, _token = actions.do_invite(
                 workspace, by=_user(request), site_url=request.build_absolute_uri("/"), **form.cleaned_data
             )
+        except actions.InvitationLimitReached as limited:
+            log_event("rate_limited", request, kind="invitation", user=_user(request).pk)
+            form.add_error(None, limited.message)
+            # The form keeps what was typed, to send once the wait is over.
+            response = render_workspace(request, workspace, invite_form=form, status=429)
+            response["Retry-After"] = str(limited.retry_after)
+            return response
         except actions.WorkspaceError as error:
             form.add_error(None, error.message)
         else:

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "benchmarks",
     "cities",
     "assessments",
+    "evidence",
     "practices",
 ]
 
@@ -58,6 +59,9 @@ SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 RECOVERY_CODE_ITERATIONS = env_int("RECOVERY_CODE_ITERATIONS", 20_000)
 PASSWORD_RESET_TIMEOUT = 60 * 60  # reset links are valid for one hour (S2)
+# Invitations mail any address, so they are limited (S8): per inviting user per hour, per workspace per day.
+INVITATIONS_PER_USER_PER_HOUR = env_int("INVITATIONS_PER_USER_PER_HOUR", 20)
+INVITATIONS_PER_WORKSPACE_PER_DAY = env_int("INVITATIONS_PER_WORKSPACE_PER_DAY", 50)
 
 # E-mail goes to the console unless an SMTP host is configured.
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -111,6 +115,18 @@ TEMPLATES = [
 DATABASES = {
     "default": database_from_url(env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent writers (many people autosaving at once, benchmarks/autosave.py): SQLite's default
+    # deferred transactions read first and fail with "database is locked" when two then try to write;
+    # IMMEDIATE takes the write lock at the start of each atomic block, so writers queue (up to
+    # `timeout` seconds) instead, which also makes select_for_update's read-check-write safe here.
+    # WAL lets page views read while a save commits; the database is then three files (name, -wal,
+    # -shm): copy them together, or use SQLite's backup API.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -145,6 +161,20 @@ STORAGES = {
         )
     },
 }
+
+# Uploaded files (evidence) go to the default storage: a folder outside the web root, never served by
+# a URL of its own (no MEDIA_URL): only through permission-checked views (QUALITY.md S6).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+# Files over 2.5 MB are streamed to a temporary file, not held in memory; LimitedUploadHandler skips a
+# file past UPLOAD_MAX_BYTES before it is written anywhere.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "lib.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_PERMISSIONS = 0o640
 
 # Headers and cookies (QUALITY.md S1, S7). The CSP itself is set by lib.security.
 X_FRAME_OPTIONS = "DENY"

@@ -7,6 +7,7 @@ urlpatterns = [
     # cities/ (public pages) and workspaces/ (members only) both live in the cities app.
     path("", include("cities.urls")),
     path("", include("assessments.urls")),
+    path("", include("evidence.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,7 +4,7 @@ Events are rows of `accounts.Attempt`, identified by a kind and a hashed key (ne
 """
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -33,9 +33,15 @@ def retry_after(kind: str, key: str, *, limit: int, window: int) -> int | None:
         .order_by("-created_at")
         .values_list("created_at", flat=True)[:limit]
     )
-    if len(times) < limit:
+    return wait_for(times, limit=limit, window=window, now=now)
+
+
+def wait_for(newest_first: list[datetime], *, limit: int, window: int, now: datetime) -> int | None:
+    """The same answer for events kept elsewhere (e.g. invitations counted by their own rows): given the
+    times of the newest `limit` events within `window` seconds, newest first."""
+    if len(newest_first) < limit:
         return None
-    oldest_counted = times[-1]
+    oldest_counted = newest_first[limit - 1]
     return max(1, int((oldest_counted + timedelta(seconds=window) - now).total_seconds()) + 1)
 
 

@@ -23,6 +23,14 @@ TABLE: dict[str, list[str]] = {
     "submit": [LOGIN, N, N, N, Y, N, N],
     "reopen": [LOGIN, N, N, N, Y, N, N],
     "finalise": [LOGIN, N, N, N, Y, N, N],
+    "read_history": [LOGIN, Y, Y, Y, Y, N, Y],
+    "read_shared_assessment": [LOGIN, Y, Y, Y, Y, N, Y],
+    "read_published_assessment": [Y, Y, Y, Y, Y, Y, Y],
+    "read_published_key_factor": [Y, Y, Y, Y, Y, Y, Y],
+    "read_published_history": [LOGIN, Y, Y, Y, Y, N, Y],
+    "set_visibility": [LOGIN, N, N, N, Y, N, N],
+    "delete_assessment": [LOGIN, N, N, N, Y, N, N],
+    "restore_assessment": [LOGIN, N, N, N, Y, N, N],
 }
 POSTS = [
     "start_assessment",
@@ -31,6 +39,9 @@ POSTS = [
     "submit",
     "reopen",
     "finalise",
+    "set_visibility",
+    "delete_assessment",
+    "restore_assessment",
 ]
 
 
@@ -107,6 +118,51 @@ def finalise(client: Client, cast: Cast, assessment: Assessment):
     Assessment.objects.filter(pk=assessment.pk).update(status="submitted")
     response = client.post(url(assessment, "finalise/"))
     return response, Assessment.objects.get(pk=assessment.pk).status == "finalised"
+
+
+def read_history(client: Client, cast: Cast, assessment: Assessment):
+    response = client.get(url(assessment, "history/"))
+    return response, response.status_code == 200 and "Change history" in response.text
+
+
+def read_shared_assessment(client: Client, cast: Cast, assessment: Assessment):
+    Assessment.objects.filter(pk=assessment.pk).update(visibility="shared")
+    return read_assessment(client, cast, assessment)
+
+
+def published(assessment: Assessment) -> Assessment:
+    Assessment.objects.filter(pk=assessment.pk).update(status="submitted", visibility="published")
+    return assessment
+
+
+def read_published_assessment(client: Client, cast: Cast, assessment: Assessment):
+    return read_assessment(client, cast, published(assessment))
+
+
+def read_published_key_factor(client: Client, cast: Cast, assessment: Assessment):
+    return read_key_factor(client, cast, published(assessment))
+
+
+def read_published_history(client: Client, cast: Cast, assessment: Assessment):
+    return read_history(client, cast, published(assessment))
+
+
+def set_visibility(client: Client, cast: Cast, assessment: Assessment):
+    response = client.post(url(assessment, "visibility/"), {"visibility": "shared"})
+    return response, Assessment.objects.get(pk=assessment.pk).visibility == "shared"
+
+
+def delete_assessment(client: Client, cast: Cast, assessment: Assessment):
+    response = client.post(url(assessment, "delete/"))
+    return response, Assessment.objects.get(pk=assessment.pk).deleted_at is not None
+
+
+def restore_assessment(client: Client, cast: Cast, assessment: Assessment):
+    from assessments import actions
+
+    actions.do_delete_assessment(assessment, by=cast.coordinator)
+    response = client.post(url(assessment, "restore/"))
+    return response, Assessment.objects.get(pk=assessment.pk).deleted_at is None
 
 
 CELLS = cells(TABLE)

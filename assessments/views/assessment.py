@@ -1,8 +1,11 @@
+from collections.abc import Callable
+from functools import wraps
 from typing import Any, cast
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,14 +16,30 @@ from accounts.models import User
 from assessments import access, actions
 from assessments.forms import ContextForm, FactorForm, StartAssessmentForm, answer_field, comment_field
 from assessments.models import Assessment, ContextNote, FactorAssessment, QuestionAnswer
+from assessments.views.partners import divergence_context, partner_context
 from benchmarks.models import RatingLevel
 from cities import access as city_access
 from cities.views import render_workspace
+from evidence.views import factor_evidence_context
 
 
 def _user(request: HttpRequest) -> User:
-    # Only called behind login_required.
+    # Only called behind login_required, or where access.get_assessment_for_user has refused anonymous writes.
     return cast(User, request.user)
+
+
+def sign_in_unless_public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For pages a published assessment shows to everyone: anonymous visitors of any other assessment
+    (or of one that does not exist) are sent to sign in, exactly as login_required would."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except access.SignInRequired:
+            return redirect_to_login(request.get_full_path())
+
+    return wrapper
 
 
 @require_POST
@@ -44,9 +63,10 @@ def start_assessment(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
 
 
 @require_safe
-@login_required
+@sign_in_unless_public
 def assessment_detail(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
-    assessment, role = access.get_assessment_for_user(_user(request), assessment_id)
+    assessment, role = access.get_assessment_for_user(request.user, assessment_id)
+    team = access.is_team(request.user, role)
     factors = list(
         assessment.factors.select_related("key_factor").annotate(
             questions=Count("answers"), answered=Count("answers", filter=~Q(answers__answer=""))
@@ -66,8 +86,12 @@ def assessment_detail(request: HttpRequest, assessment_id: UUID) -> HttpResponse
         "notes": notes,
         "edit": access.can_edit(role) and assessment.is_editable,
         "manage": access.can_manage(role),
-        "events": assessment.events.select_related("by").order_by("-at", "-pk")[:10],
+        "team": team,
+        "events": assessment.events.select_related("by").order_by("-at", "-pk")[:10] if team else [],
+        "visibilities": Assessment.Visibility.choices,
+        "publishable": assessment.status in actions.PUBLISHABLE,
     }
+    context |= divergence_context(request, assessment, role, factors, levels)
     return render(request, "assessments/assessment_detail.html", context)
 
 
@@ -131,17 +155,20 @@ def _render_factor(
         "stored_level": by_value.get(conflict.stored["rating"])
         if conflict and conflict.stored["rating"] is not None
         else None,
+        "team": access.is_team(request.user, role),
     }
+    context |= partner_context(request, assessment, factor, role, levels)
+    context |= factor_evidence_context(request, assessment, factor, role)
     return render(request, "assessments/factor.html", context, status=status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@login_required
+@sign_in_unless_public
 def factor_detail(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse:
     """A key factor: read by every member; edited (POST) by coordinators and contributors while editable."""
-    user = _user(request)
     write = request.method == "POST"
-    assessment, role = access.get_assessment_for_user(user, assessment_id, write=write)
+    assessment, role = access.get_assessment_for_user(request.user, assessment_id, write=write)
+    user = _user(request)
     factor = _factor(assessment, slug)
     if not write:
         return _render_factor(request, assessment, factor, role)
@@ -177,11 +204,11 @@ def factor_detail(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpR
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@login_required
+@sign_in_unless_public
 def context_factors(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
-    user = _user(request)
     write = request.method == "POST"
-    assessment, role = access.get_assessment_for_user(user, assessment_id, write=write)
+    assessment, role = access.get_assessment_for_user(request.user, assessment_id, write=write)
+    user = _user(request)
     notes = list(ContextNote.objects.filter(assessment=assessment).select_related("context_factor"))
     edit = access.can_edit(role) and assessment.is_editable
     form = None
@@ -224,7 +251,13 @@ def context_factors(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
             initial |= {f"c{n}-effect": note.effect, f"c{n}-competence": note.competence, f"c{n}-note": note.note}
         form = ContextForm(initial=initial, notes=notes)
     rows = form.rows(stored) if form else []
-    context = {"assessment": assessment, "notes": notes, "form": form, "rows": rows}
+    context = {
+        "assessment": assessment,
+        "notes": notes,
+        "form": form,
+        "rows": rows,
+        "team": access.is_team(request.user, role),
+    }
     return render(request, "assessments/context.html", context, status=status)
 
 

@@ -5,12 +5,24 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from tests.browser import test_accounts
 from tests.browser.test_assessments import POST_ONLY as ASSESSMENT_POST_ONLY
 from tests.browser.test_assessments import SCANNED_HERE as ASSESSMENT_PAGES
+from tests.browser.test_evidence import NOT_HTML as EVIDENCE_NOT_HTML
+from tests.browser.test_evidence import POST_ONLY as EVIDENCE_POST_ONLY
+from tests.browser.test_evidence import SCANNED_HERE as EVIDENCE_PAGES
 from tests.browser.test_journeys import PUBLIC_PAGES
+from tests.browser.test_partners import POST_ONLY as PARTNER_POST_ONLY
 from tests.browser.test_workspaces import POST_ONLY as WORKSPACE_POST_ONLY
 from tests.browser.test_workspaces import SCANNED_HERE as WORKSPACE_PAGES
 
 NOT_HTML = {
     "benchmarks:benchmark_pdf": "a PDF download; its tags and language are checked in test_pages",
+    "assessments:autosave": "JSON for static/js/autosave.js; the factor page around it is scanned in every "
+    "autosave state by tests/browser/test_autosave.py",
+}
+POST_ONLY = {
+    # Their forms and error states are on the account page (accounts:account, scanned); the new codes are
+    # shown with the template of accounts:mfa_setup's codes page.
+    "accounts:mfa_recovery_codes": "POST only; answers the recovery-codes page or the account page with errors",
+    "accounts:mfa_disable": "POST only; redirects to the account page, or shows it with errors",
 }
 COVERED_ELSEWHERE = {
     # Older versions exist only after a benchmark changes; test_load_library reads them over HTTP.
@@ -41,8 +53,15 @@ def test_every_public_page_gets_an_accessibility_scan() -> None:
     scanned |= test_accounts.SCANNED_ROUTES
     scanned |= WORKSPACE_PAGES.keys()  # pages behind login, scanned in tests/browser/test_workspaces.py
     scanned |= ASSESSMENT_PAGES.keys()  # scanned in tests/browser/test_assessments.py
+    scanned |= EVIDENCE_PAGES.keys()  # scanned in tests/browser/test_evidence.py
     not_html = (
-        NOT_HTML.keys() | test_accounts.NOT_HTML.keys() | WORKSPACE_POST_ONLY.keys() | ASSESSMENT_POST_ONLY.keys()
+        NOT_HTML.keys()
+        | POST_ONLY.keys()
+        | test_accounts.NOT_HTML.keys()
+        | WORKSPACE_POST_ONLY.keys()
+        | ASSESSMENT_POST_ONLY.keys()
+        | PARTNER_POST_ONLY.keys()
     )
+    not_html |= EVIDENCE_POST_ONLY.keys() | EVIDENCE_NOT_HTML.keys()
     unscanned = named_patterns(get_resolver()) - scanned - not_html - COVERED_ELSEWHERE.keys()
     assert unscanned == set()

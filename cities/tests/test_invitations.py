@@ -1,5 +1,6 @@
 """Invitations: the e-mailed link works once, for the invited (verified) address, within 7 days."""
 
+import os
 import re
 from datetime import timedelta
 
@@ -120,3 +121,102 @@ def test_the_invite_form_reports_missing_organisation_and_existing_members(cast:
     assert not Invitation.objects.filter(
         email__in=["ngo@welcome.example", cast.viewer.email], accepted_at=None
     ).exists()
+
+
+# Rate limits (QUALITY.md S8): each invitation mails an address anyone can type, so they are limited per
+# inviting user per hour and per workspace per 24 hours (settings INVITATIONS_PER_*).
+
+
+def post_invite(client, cast: Cast, email: str, *, workspace=None):
+    workspace = workspace or cast.workspace
+    return client.post(
+        f"/workspaces/{workspace.public_id}/invite/",
+        {"email": email, "role": "partner", "organisation": "Aville Welcome Circle"},
+    )
+
+
+@pytest.mark.skipif(
+    any(name in os.environ for name in ("INVITATIONS_PER_USER_PER_HOUR", "INVITATIONS_PER_WORKSPACE_PER_DAY")),
+    reason="the limits are set in this environment",
+)
+def test_the_limits_are_the_documented_defaults() -> None:
+    from django.conf import settings
+
+    assert (settings.INVITATIONS_PER_USER_PER_HOUR, settings.INVITATIONS_PER_WORKSPACE_PER_DAY) == (20, 50)
+
+
+def test_an_inviter_is_limited_per_hour_with_a_429_that_keeps_the_form(
+    cast: Cast, settings, django_capture_on_commit_callbacks
+) -> None:
+    sent = Invitation.objects.filter(invited_by=cast.coordinator).count()  # the cast's own invitations
+    settings.INVITATIONS_PER_USER_PER_HOUR = sent + 2
+    coordinator = client_for(cast.coordinator)
+    assert post_invite(coordinator, cast, "one@welcome.example").status_code == 302
+    assert post_invite(coordinator, cast, "two@welcome.example").status_code == 302
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_invite(coordinator, cast, "three@welcome.example")
+    assert response.status_code == 429
+    assert 3500 < int(response["Retry-After"]) <= 3601
+    page = response.content.decode()
+    assert f"You have sent {sent + 2} invitations in the last hour" in page
+    assert 'class="error-summary"' in page
+    assert 'value="three@welcome.example"' in page, "the typed address is kept"
+    assert 'value="Aville Welcome Circle"' in page, "the typed organisation is kept"
+    assert not Invitation.objects.filter(email="three@welcome.example").exists()
+    assert mail.outbox == []
+    # Another coordinator of the same workspace is not limited by this one's count.
+    second = make_user("second@aville.example")
+    Membership.objects.create(workspace=cast.workspace, user=second, role=Role.COORDINATOR)
+    from cities.tests.conftest import set_up_mfa
+
+    set_up_mfa(second)
+    assert post_invite(client_for(second), cast, "three@welcome.example").status_code == 302
+
+    # An hour later the inviter may invite again.
+    Invitation.objects.filter(invited_by=cast.coordinator).update(created_at=timezone.now() - timedelta(minutes=61))
+    assert post_invite(coordinator, cast, "four@welcome.example").status_code == 302
+
+
+def test_withdrawn_invitations_still_count(cast: Cast, settings) -> None:
+    sent = Invitation.objects.filter(invited_by=cast.coordinator).count()
+    settings.INVITATIONS_PER_USER_PER_HOUR = sent + 1
+    coordinator = client_for(cast.coordinator)
+    assert post_invite(coordinator, cast, "one@welcome.example").status_code == 302
+    invitation = Invitation.objects.get(email="one@welcome.example")
+    actions.do_revoke_invitation(invitation, by=cast.coordinator)
+    assert post_invite(coordinator, cast, "one@welcome.example").status_code == 429
+
+
+def test_a_workspace_is_limited_per_day_whoever_invites(cast: Cast, settings) -> None:
+    settings.INVITATIONS_PER_USER_PER_HOUR = 100
+    sent = Invitation.objects.filter(workspace=cast.workspace).count()
+    settings.INVITATIONS_PER_WORKSPACE_PER_DAY = sent + 2
+    coordinator, admin = client_for(cast.coordinator), client_for(cast.admin)
+    assert post_invite(coordinator, cast, "one@welcome.example").status_code == 302
+    assert post_invite(admin, cast, "two@welcome.example").status_code == 302
+    response = post_invite(admin, cast, "three@welcome.example")
+    assert response.status_code == 429
+    assert f"This workspace has sent {sent + 2} invitations in the last 24 hours" in response.content.decode()
+    assert 23 * 3600 < int(response["Retry-After"]) <= 24 * 3600 + 1
+    assert not Invitation.objects.filter(email="three@welcome.example").exists()
+    # City B's workspace has its own count.
+    assert (
+        post_invite(client_for(cast.other), cast, "b@welcome.example", workspace=cast.other_workspace).status_code
+        == 302
+    )
+    # After 24 hours the workspace may invite again.
+    Invitation.objects.filter(workspace=cast.workspace).update(
+        created_at=timezone.now() - timedelta(hours=24, seconds=1)
+    )
+    assert post_invite(admin, cast, "three@welcome.example").status_code == 302
+
+
+def test_a_refused_invitation_is_in_the_security_log(cast: Cast, settings, caplog) -> None:
+    import logging
+
+    caplog.set_level(logging.INFO, logger="icb.security")
+    settings.INVITATIONS_PER_USER_PER_HOUR = Invitation.objects.filter(invited_by=cast.coordinator).count()
+    assert post_invite(client_for(cast.coordinator), cast, "late@welcome.example").status_code == 429
+    assert '"kind": "invitation"' in caplog.text
+    assert "late@welcome.example" not in caplog.text

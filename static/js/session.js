@@ -1,6 +1,8 @@
 // Warns two minutes before the idle timeout signs the user out (QUALITY.md S3, WCAG 2.2.1), with a
 // "Stay signed in" button that POSTs (with the CSRF token of its form) to the keep-alive endpoint.
-// Loaded with `defer`, only on signed-in pages.
+// Loaded with `defer`, only on signed-in pages. data-idle-seconds is the time left as the server counts
+// it when the page was made (the server notes activity at most once a minute, so it can be a little
+// less than the full idle time).
 (function () {
   "use strict";
   var box = document.querySelector("[data-session-timeout]");
@@ -50,6 +52,12 @@
     }).then(function (response) {
       if (!response.ok || response.redirected) {
         throw new Error("signed out");
+      }
+      return response.json();
+    }).then(function (data) {
+      // The server's count of the seconds left, from now (the full idle time after a keep-alive).
+      if (data && typeof data.idle_seconds === "number") {
+        idle = data.idle_seconds * 1000;
       }
       form.hidden = true;
       box.classList.remove("session-timeout-warning");

@@ -21,9 +21,18 @@ SCANNED_HERE = {
     "assessments:assessment": "test_contributor_fills_a_key_factor_with_the_keyboard_alone",
     "assessments:factor": "test_contributor_fills_a_key_factor_with_the_keyboard_alone",
     "assessments:context": "test_assessment_pages_in_every_state_have_no_axe_violations",
+    "assessments:history": "test_history_publishing_deleting_and_restoring",
 }
 POST_ONLY = dict.fromkeys(
-    ("assessments:start", "assessments:submit", "assessments:reopen", "assessments:finalise"),
+    (
+        "assessments:start",
+        "assessments:submit",
+        "assessments:reopen",
+        "assessments:finalise",
+        "assessments:visibility",
+        "assessments:delete",
+        "assessments:restore",
+    ),
     "POST only; a failed submit re-renders a page scanned here, a good one redirects to it",
 )
 
@@ -175,6 +184,54 @@ def test_assessment_pages_in_every_state_have_no_axe_violations(browser, assessm
             page.goto(path)
             assert page.locator("button", has_text="Save").count() == 0
             assert axe_violations(page) == []
+        assert page.console_errors == []
+    finally:
+        context.close()
+
+
+def test_history_publishing_deleting_and_restoring(browser, assessment_server) -> None:
+    url, people = assessment_server
+    overview = f"/assessments/{people['assessment']}/"
+    context, page = signed_in_page(browser, assessment_server, "coordinator")
+    try:
+        page.goto(f"{overview}history/")
+        assert page.locator("h1").inner_text() == "Change history"
+        assert axe_violations(page) == []
+
+        page.goto(overview)
+        assert page.locator("#visibility-published").is_disabled()  # a draft cannot be published
+        page.get_by_role("button", name="Submit the assessment").click()
+        page.wait_for_url(f"**{overview}")
+        page.get_by_label("Published").check()
+        page.get_by_role("button", name="Save the visibility").click()
+        page.wait_for_url(f"**{overview}")
+        assert "The visibility is saved." in page.locator(".messages").inner_text()
+        assert axe_violations(page) == []
+
+        visitor = browser.new_context(base_url=url)
+        try:
+            public = visitor.new_page()
+            public.goto(overview)
+            assert "Self-assessment" in public.locator("h1").inner_text()
+            assert "History" not in public.locator("main").inner_text()
+            assert axe_violations(public) == []
+            public.goto(f"{overview}factors/{people['factor']}/")
+            assert axe_violations(public) == []
+        finally:
+            visitor.close()
+
+        page.get_by_label("Private to the workspace").check()
+        page.get_by_role("button", name="Save the visibility").click()
+        page.wait_for_url(f"**{overview}")
+        page.get_by_role("button", name="Reopen for changes").click()
+        page.wait_for_url(f"**{overview}")
+        page.get_by_role("button", name="Delete the assessment").click()
+        page.wait_for_url(f"**/workspaces/{people['workspace']}/")
+        assert "Recently deleted self-assessments" in page.locator("main").inner_text()
+        assert axe_violations(page) == []
+        page.get_by_role("button", name=re.compile("^Restore")).click()
+        page.wait_for_url(f"**{overview}")
+        assert "The assessment is restored." in page.locator(".messages").inner_text()
         assert page.console_errors == []
     finally:
         context.close()

@@ -53,8 +53,12 @@ class Command(BaseCommand):
                 )
                 created += new
             assessment_note = self.half_finished_assessment(workspace)
+            evidence_note = demo_evidence(workspace)
+            partner_note = demo_partner_views(workspace)
         self.stdout.write(f"Demo city {city.name}: {created} created (password for all demo logins: {DEMO_PASSWORD})")
         self.stdout.write(assessment_note)
+        self.stdout.write(evidence_note)
+        self.stdout.write(partner_note)
 
     def half_finished_assessment(self, workspace: Workspace) -> str:
         """A draft self-assessment of the first benchmark, its first half of key factors answered and rated."""
@@ -79,3 +83,90 @@ class Command(BaseCommand):
                 comments={},
             )
         return f"Demo self-assessment: {version.title}, round {DEMO_ROUND}, half filled in"
+
+
+def demo_evidence(workspace: Workspace) -> str:
+    """Three items in Demoville's evidence library: a statistic with a link, a policy document (a link) and a
+    project example attached to the demo draft's first key factor. Made up, like the city."""
+    from datetime import date
+    from decimal import Decimal
+
+    from evidence import actions as evidence_actions
+
+    if workspace.evidence.exists():
+        return "Demo evidence: already there"
+    contributor = User.objects.get(email=DEMO_MEMBERS[1][0])
+    Fields = evidence_actions.Fields
+    evidence_actions.do_add_evidence(
+        workspace,
+        Fields(
+            kind="statistic",
+            title="Residents born abroad",
+            value=Decimal("18.4"),
+            unit="% of residents",
+            reference_year=2024,
+            source="Demoville statistics office, population register",
+            url="https://statistics.demoville.example/population-2024",
+        ),
+        by=contributor,
+    )
+    evidence_actions.do_add_evidence(
+        workspace,
+        Fields(
+            kind="policy",
+            title="Demoville integration strategy 2024-2030",
+            url="https://www.demoville.example/integration-strategy",
+            dated=date(2024, 3, 1),
+        ),
+        by=contributor,
+    )
+    draft = Assessment.objects.filter(workspace=workspace, status=Assessment.Status.DRAFT).first()
+    factor = draft.factors.select_related("key_factor").first() if draft else None
+    evidence_actions.do_add_evidence(
+        workspace,
+        Fields(
+            kind="project",
+            title="Welcome desk pilot: evaluation",
+            description="What the first year of the one-stop welcome desk achieved.",
+            url="https://www.demoville.example/welcome-desk-evaluation",
+            dated=date(2025, 9, 15),
+        ),
+        by=contributor,
+        attach_to=factor,
+    )
+    return "Demo evidence: 3 items" + (", one attached to the draft's first key factor" if factor else "")
+
+
+def demo_partner_views(workspace: Workspace) -> str:
+    """The demo partner's view of the draft's first rated key factor, two levels above the city's (so the
+    divergence shows), and the coordinator's comment on it addressed to the contributor."""
+    from assessments.models import FactorComment, PartnerRating
+
+    draft = Assessment.objects.filter(workspace=workspace, status=Assessment.Status.DRAFT).first()
+    factor = draft.factors.select_related("key_factor").filter(rating__isnull=False).first() if draft else None
+    if draft is None or factor is None or factor.rating is None:
+        return "Demo partner views: skipped (no rated key factor in the demo draft)"
+    if PartnerRating.objects.filter(factor__assessment=draft).exists():
+        return "Demo partner views: already there"
+    if FactorComment.objects.filter(factor__assessment=draft).exists():
+        return "Demo partner views: already there"
+    partner = User.objects.get(email=DEMO_MEMBERS[2][0])
+    coordinator = User.objects.get(email=DEMO_MEMBERS[0][0])
+    contributor = User.objects.get(email=DEMO_MEMBERS[1][0])
+    levels = sorted(draft.benchmark_version.rating_scale.levels.values_list("value", flat=True))
+    rating = factor.rating + 2 if factor.rating + 2 <= levels[-1] else factor.rating - 2
+    assessment_actions.do_rate_as_partner(
+        factor,
+        by=partner,
+        expected_version=0,
+        rating=rating,
+        comment="Demo: our volunteers meet newcomers every week and see more than the city counts.",
+    )
+    assessment_actions.do_add_comment(
+        factor,
+        by=coordinator,
+        body="Demo: the Welcome Volunteers rate this higher than we do. Could you check their figures?",
+        addressees=[contributor],
+        site_url="http://127.0.0.1:8000/",
+    )
+    return f"Demo partner views: {DEMO_MEMBERS[2][4]} rated “{factor.key_factor.title}”, one comment"

@@ -1,0 +1,424 @@
+"""Partner ratings and comments (docs/roles.md, "Partner ratings and comments").
+
+Partner organisations rate each key factor beside the city; the team sees both side by side, with the
+ratings that diverge highlighted (`PartnerRating.diverges_from`), and discusses each key factor in
+comments addressed to members. The key factor page (`assessment._render_factor`) and the overview merge
+the contexts built here; the three POST views below re-render the key factor page when a save fails.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from assessments import access, actions
+from assessments.models import Assessment, FactorAssessment, FactorComment, PartnerRating
+from benchmarks.models import RatingLevel
+from cities.models import Membership, Role
+from lib.forms import AccessibleFormMixin
+
+# ---- forms (prefixed: they share the key factor page with the city's own form)
+
+
+class PartnerRatingForm(AccessibleFormMixin, forms.Form):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    rating = forms.TypedChoiceField(
+        label=gettext_lazy("Your organisation's rating"), required=False, coerce=int, empty_value=None
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Your organisation's comment"),
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy(
+            "What your organisation sees on this key factor and why it rates it so. The whole team reads it."
+        ),
+    )
+
+    def __init__(self, *args: Any, levels: list[RatingLevel], **kwargs: Any) -> None:
+        super().__init__(*args, prefix="partner", **kwargs)
+        rating = self.fields["rating"]
+        assert isinstance(rating, forms.TypedChoiceField)  # noqa: S101 - narrows the type for mypy
+        rating.choices = [("", _("Not rated yet")), *((lvl.value, f"{lvl.value} – {lvl.label}") for lvl in levels)]
+        # The mixin's wiring validated the bound form before the choices existed: validate again.
+        self._errors = None
+        self.wire_aria()
+
+
+class AddresseeCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes whose group id is the first box's, so the error summary's link lands on a real control."""
+
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        return f"{id_}_{index or 0}" if id_ else id_
+
+
+class CommentForm(AccessibleFormMixin, forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("Your comment"),
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": gettext_lazy("Write your comment.")},
+    )
+    addressed_to = forms.MultipleChoiceField(
+        label=gettext_lazy("Address it to"),
+        required=False,
+        widget=AddresseeCheckboxes,
+        help_text=gettext_lazy("Each member you choose gets an e-mail with a link to this key factor."),
+        error_messages={"invalid_choice": gettext_lazy("Choose members of this workspace only.")},
+    )
+
+    def __init__(self, *args: Any, members: list[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, prefix="comment", **kwargs)
+        # Membership ids, not user ids: public identifiers are UUIDs, and only this workspace's members
+        # are choices, so an id from anywhere else is refused as an invalid choice.
+        self.members = {str(m.public_id): m for m in members}
+        addressed = self.fields["addressed_to"]
+        assert isinstance(addressed, forms.MultipleChoiceField)  # noqa: S101 - narrows the type for mypy
+        addressed.choices = [(key, member_label(m, with_email=True)) for key, m in self.members.items()]
+        self._errors = None
+        self.wire_aria()
+
+    def addressees(self) -> list[User]:
+        return [self.members[key].user for key in self.cleaned_data["addressed_to"]]
+
+
+def member_label(member: Membership, *, with_email: bool = False) -> str:
+    user = member.user
+    name = user.get_full_name()
+    who = f"{name} ({user.email})" if name and with_email else (name or user.email)
+    role = member.get_role_display()
+    if member.role == Role.PARTNER and member.organisation:
+        role = f"{role}, {member.organisation}"
+    return f"{who} – {role}"
+
+
+# ---- what the pages show
+
+
+@dataclass
+class PartnerView:
+    """One organisation's view of one key factor, as the team sees it beside the city's rating."""
+
+    organisation: str
+    rating: PartnerRating | None
+    level: RatingLevel | None
+    levels_apart: int | None
+    divergent: bool
+
+
+@dataclass
+class CommentView:
+    comment: FactorComment
+    author: str
+    addressees: list[str]
+    to_you: bool
+    can_delete: bool
+
+
+@dataclass
+class Posted:
+    """A failed partner or comment save, handed to the key factor page it re-renders (see _posted)."""
+
+    rating_form: PartnerRatingForm | None = None
+    conflict: actions.PartnerConflict | None = None
+    stored_level: RatingLevel | None = None
+    rating_error: str | None = None
+    comment_form: CommentForm | None = None
+    comment_error: str | None = None
+
+
+POSTED_ATTRIBUTE = "_partner_posted"
+
+
+def _posted(request: HttpRequest) -> Posted:
+    # The key factor page (assessment._render_factor) is shared by several features and keeps one
+    # signature; a failed save of ours reaches it through the request it renders.
+    return cast(Posted, getattr(request, POSTED_ATTRIBUTE, None) or Posted())
+
+
+def organisations(assessment: Assessment, members: list[Membership], ratings: list[PartnerRating]) -> list[str]:
+    """Current partner organisations (rated or not) and any organisation that rated (even if it left)."""
+    names = {m.organisation.strip() for m in members if m.role == Role.PARTNER and m.organisation.strip()}
+    return sorted(names | {r.organisation for r in ratings}, key=str.casefold)
+
+
+def partner_views(
+    city_rating: int | None, names: list[str], ratings: list[PartnerRating], by_value: dict[int, RatingLevel]
+) -> list[PartnerView]:
+    scale = sorted(by_value)
+    by_org = {r.organisation: r for r in ratings}
+    views = []
+    for name in names:
+        rating = by_org.get(name)
+        level = by_value.get(rating.rating) if rating and rating.rating is not None else None
+        apart = rating.levels_apart(city_rating, scale) if rating else None
+        divergent = bool(rating and rating.diverges_from(city_rating, scale))
+        views.append(PartnerView(name, rating, level, apart, divergent))
+    return views
+
+
+def partner_context(
+    request: HttpRequest, assessment: Assessment, factor: FactorAssessment, role: str | None, levels: list[RatingLevel]
+) -> dict[str, Any]:
+    """The partner views and the discussion of a key factor, with the forms the user may fill in."""
+    if not access.is_team(request.user, role):
+        return {}
+    posted = _posted(request)
+    user = cast(User, request.user)
+    members = list(
+        Membership.objects.filter(workspace_id=assessment.workspace_id).select_related("user").order_by("created_at")
+    )
+    by_user = {m.user_id: m for m in members}
+    mine = by_user.get(user.pk)
+    ratings = list(PartnerRating.objects.filter(factor=factor))
+    by_value = {level.value: level for level in levels}
+    views = partner_views(factor.rating, organisations(assessment, members, ratings), ratings, by_value)
+
+    rating_form = None
+    own = None
+    if access.can_rate_as_partner(role) and assessment.is_editable and mine is not None:
+        own = next((r for r in ratings if r.organisation == mine.organisation.strip()), None)
+        rating_form = posted.rating_form or PartnerRatingForm(
+            initial={
+                "lock_version": own.lock_version if own else 0,
+                "rating": own.rating if own else None,
+                "comment": own.comment if own else "",
+            },
+            levels=levels,
+        )
+
+    comments = []
+    for comment in factor.discussion.select_related("author").prefetch_related("addressed_to"):
+        author = by_user.get(comment.author_id) if comment.author_id else None
+        comments.append(
+            CommentView(
+                comment=comment,
+                author=_author(comment, author),
+                addressees=[
+                    member_label(by_user[u.pk]) if u.pk in by_user else str(u) for u in comment.addressed_to.all()
+                ],
+                to_you=any(u.pk == user.pk for u in comment.addressed_to.all()),
+                can_delete=comment.deleted_at is None
+                and assessment.status in actions.COMMENTABLE
+                and access.can_delete_comment(user, role, comment),
+            )
+        )
+    comment_form = None
+    if access.can_comment(role) and assessment.status in actions.COMMENTABLE:
+        others = [m for m in members if m.user_id != user.pk]
+        comment_form = posted.comment_form or CommentForm(members=others)
+
+    return {
+        "partner_views": views,
+        "divergence_threshold": PartnerRating.divergence_threshold(sorted(by_value)),
+        "partner_form": rating_form,
+        "partner_organisation": mine.organisation if mine and rating_form else "",
+        "partner_conflict": posted.conflict,
+        "partner_stored_level": posted.stored_level,
+        "partner_error": posted.rating_error,
+        "comments": comments,
+        "comment_form": comment_form,
+        "comment_error": posted.comment_error,
+        "comments_closed": assessment.status not in actions.COMMENTABLE,
+    }
+
+
+def _author(comment: FactorComment, member: Membership | None) -> str:
+    if comment.author is None:
+        return _("someone no longer registered")
+    if member is None:
+        return _("%(name)s (former member)") % {"name": comment.author}
+    return member_label(member)
+
+
+@dataclass
+class DivergenceRow:
+    factor: FactorAssessment
+    level: RatingLevel | None
+    views: list[PartnerView]
+
+    @property
+    def divergent(self) -> bool:
+        return any(view.divergent for view in self.views)
+
+
+def divergence_context(
+    request: HttpRequest,
+    assessment: Assessment,
+    role: str | None,
+    factors: Sequence[FactorAssessment],
+    levels: dict[int, RatingLevel],
+) -> dict[str, Any]:
+    """The overview's table of every key factor: the city's rating and each organisation's, side by side."""
+    if not access.is_team(request.user, role):
+        return {}
+    ratings = list(PartnerRating.objects.filter(factor__assessment=assessment))
+    partners = list(
+        Membership.objects.filter(workspace_id=assessment.workspace_id, role=Role.PARTNER).only("role", "organisation")
+    )
+    names = organisations(assessment, partners, ratings)
+    by_factor: dict[int, list[PartnerRating]] = {}
+    for rating in ratings:
+        by_factor.setdefault(rating.factor_id, []).append(rating)
+    rows = [
+        DivergenceRow(
+            factor,
+            levels.get(factor.rating) if factor.rating is not None else None,
+            partner_views(factor.rating, names, by_factor.get(factor.pk, []), levels),
+        )
+        for factor in factors
+    ]
+    rated = dict.fromkeys(names, 0)
+    for rating in ratings:
+        if rating.rating is not None:
+            rated[rating.organisation] += 1
+    return {
+        "partner_organisations": names,
+        "divergence_rows": rows,
+        "divergent_factors": sum(row.divergent for row in rows),
+        "divergence_threshold": PartnerRating.divergence_threshold(sorted(levels)),
+        "partner_progress": [(name, rated[name]) for name in names],
+    }
+
+
+# ---- the POST views: each redirects to the key factor page, or re-renders it with what went wrong
+
+
+def _user(request: HttpRequest) -> User:
+    # Only called behind login_required.
+    return cast(User, request.user)
+
+
+def _render(
+    request: HttpRequest, assessment: Assessment, factor: FactorAssessment, role: str | None, **kw: Any
+) -> HttpResponse:
+    # Imported here: the key factor page's module imports this one for partner_context.
+    from assessments.views.assessment import _render_factor
+
+    status = kw.pop("status")
+    setattr(request, POSTED_ATTRIBUTE, Posted(**kw))
+    return _render_factor(request, assessment, factor, role, status=status)
+
+
+def _factor(assessment: Assessment, slug: str) -> FactorAssessment:
+    factor = assessment.factors.select_related("key_factor").filter(key_factor__slug=slug).first()
+    if factor is None:
+        raise Http404
+    return factor
+
+
+def _levels(assessment: Assessment) -> list[RatingLevel]:
+    return list(RatingLevel.objects.filter(scale_id=assessment.benchmark_version.rating_scale_id))
+
+
+def _factor_url(assessment: Assessment, factor: FactorAssessment, anchor: str) -> str:
+    return reverse("assessments:factor", args=[assessment.public_id, factor.key_factor.slug]) + anchor
+
+
+@require_POST
+@login_required
+def rate_as_partner(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse:
+    """A partner saves its organisation's rating and comment of a key factor (draft or reopened only)."""
+    user = _user(request)
+    assessment, role = access.get_assessment_for_user(user, assessment_id)
+    if not access.can_rate_as_partner(role):
+        raise Http404
+    factor = _factor(assessment, slug)
+    levels = _levels(assessment)
+    form = PartnerRatingForm(request.POST, levels=levels)
+    if not form.is_valid():
+        return _render(request, assessment, factor, role, rating_form=form, status=400)
+    try:
+        actions.do_rate_as_partner(
+            factor,
+            by=user,
+            expected_version=form.cleaned_data["lock_version"],
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+        )
+    except actions.PartnerConflict as conflict:
+        # Keep what was typed; the next save, made knowingly, replaces the stored view.
+        data = request.POST.copy()
+        data["partner-lock_version"] = str(conflict.stored_version)
+        kept = PartnerRatingForm(data, levels=levels)
+        kept.is_valid()
+        stored = conflict.stored["rating"]
+        stored_level = next((lvl for lvl in levels if lvl.value == stored), None) if stored is not None else None
+        return _render(
+            request,
+            assessment,
+            factor,
+            role,
+            rating_form=kept,
+            conflict=conflict,
+            stored_level=stored_level,
+            status=409,
+        )
+    except actions.AssessmentError as error:
+        # Refreshed: refused because the assessment was submitted meanwhile, the page shows it read-only.
+        assessment, role = access.get_assessment_for_user(user, assessment_id)
+        return _render(request, assessment, factor, role, rating_form=form, rating_error=error.message, status=400)
+    messages.success(
+        request, _("Your organisation's view of “%(factor)s” is saved.") % {"factor": factor.key_factor.title}
+    )
+    return redirect(_factor_url(assessment, factor, "#partner-views"))
+
+
+@require_POST
+@login_required
+def add_comment(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse:
+    """A member (not a viewer) comments on a key factor, addressed to members of the workspace if they like."""
+    user = _user(request)
+    assessment, role = access.get_assessment_for_user(user, assessment_id)
+    if not access.can_comment(role):
+        raise Http404
+    factor = _factor(assessment, slug)
+    others = list(
+        Membership.objects.filter(workspace_id=assessment.workspace_id)
+        .exclude(user=user)
+        .select_related("user")
+        .order_by("created_at")
+    )
+    form = CommentForm(request.POST, members=others)
+    if not form.is_valid():
+        return _render(request, assessment, factor, role, comment_form=form, status=400)
+    try:
+        actions.do_add_comment(
+            factor,
+            by=user,
+            body=form.cleaned_data["body"],
+            addressees=form.addressees(),
+            site_url=request.build_absolute_uri("/"),
+        )
+    except actions.AssessmentError as error:
+        assessment, role = access.get_assessment_for_user(user, assessment_id)
+        return _render(request, assessment, factor, role, comment_form=form, comment_error=error.message, status=400)
+    messages.success(request, _("Your comment is added."))
+    return redirect(_factor_url(assessment, factor, "#discussion"))
+
+
+@require_POST
+@login_required
+def delete_comment(request: HttpRequest, assessment_id: UUID, comment_id: UUID) -> HttpResponse:
+    """Its author or a coordinator deletes a comment (soft delete: "Comment deleted" stays in its place)."""
+    user = _user(request)
+    comment, _role = access.get_comment_for_user(user, assessment_id, comment_id)
+    factor = comment.factor
+    try:
+        actions.do_delete_comment(comment, by=user)
+    except actions.AssessmentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The comment is deleted."))
+    return redirect(_factor_url(factor.assessment, factor, "#discussion"))

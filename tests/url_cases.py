@@ -1,0 +1,266 @@
+"""Every URL pattern of config.urls, filled with real objects, for the tests that run over all of them
+(tests/test_headers.py, tests/test_get_never_writes.py).
+
+Patterns are found at run time, so a pattern added tomorrow is covered without touching this file.
+Path parameters are filled generically: a `<uuid:…>`, `<slug:…>`, `<int:…>` or `<str:…>` parameter gets
+values from the database fields of that kind, models whose name matches the parameter (or the path
+segment before it) first, and objects related to the values already chosen for the same URL first.
+A combination is taken when the signed-in coordinator does not get a 404 for it. Parameters that are
+secrets (tokens) cannot be found in the database and have explicit builders below. A pattern that can be
+built neither way fails the tests, naming the pattern, unless it is in UNBUILDABLE with the reason.
+"""
+
+import itertools
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth.tokens import default_token_generator
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import IntConverter, SlugConverter, StringConverter, UUIDConverter
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import User
+from assessments.models import Assessment
+
+# Patterns left out, with the reason. Keep it short: every entry is a page nobody checks here.
+UNBUILDABLE: dict[str, str] = {}
+
+# At most this many GETs to find a combination of parameters for one pattern.
+MAX_TRIES = 80
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # namespace:name
+    route: str  # the pattern as written, e.g. "workspaces/<uuid:workspace_id>/"
+    converters: dict[str, Any]
+
+
+def routes() -> list[Route]:
+    """Every URL pattern of config.urls but Django's admin (staff only, and Django's own code)."""
+    found: list[Route] = []
+
+    def walk(resolver: URLResolver, prefix: str, namespace: str, converters: dict[str, Any]) -> None:
+        for entry in resolver.url_patterns:
+            pattern_converters = {**converters, **getattr(entry.pattern, "converters", {})}
+            if isinstance(entry, URLResolver):
+                if entry.namespace == "admin":
+                    continue
+                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                walk(entry, prefix + str(entry.pattern), inner, pattern_converters)
+            elif isinstance(entry, URLPattern):
+                name = f"{namespace}{entry.name}" if entry.name else f"(unnamed) {prefix}{entry.pattern}"
+                found.append(Route(name, prefix + str(entry.pattern), pattern_converters))
+
+    walk(get_resolver(), "", "", {})
+    return found
+
+
+# ---- parameters that are secrets: built with the code that makes them
+
+
+def token_builders(world: "World") -> dict[str, Callable[[], dict[str, str]]]:
+    from accounts.actions import verification_token
+
+    user = world.coordinator
+    return {
+        "accounts:verify": lambda: {"token": verification_token(user)},
+        "accounts:password_reset_confirm": lambda: {
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+        "cities:invitation": lambda: {"token": world.invitation_token},
+    }
+
+
+# ---- the generic filling
+
+
+def _words(route: Route, parameter: str) -> set[str]:
+    """Hints of the model a parameter names: its name without _id, and the path segment before it."""
+    words = {parameter.removesuffix("_id")}
+    before = route.route.split(f"<{parameter}>")[0] if f"<{parameter}>" in route.route else None
+    if before is None:
+        for chunk in route.route.split("<")[1:]:
+            if chunk.split(">")[0].split(":")[-1] == parameter:
+                before = route.route.split("<" + chunk)[0]
+                break
+    segments = [s for s in (before or "").split("/") if s and "<" not in s and ">" not in s]
+    if segments:
+        segment = segments[-1]
+        words.add(segment[:-3] + "y" if segment.endswith("ies") else segment.removesuffix("s"))
+    words = {w.replace("-", "").replace("_", "").lower() for w in words}
+    return words - {"slug", "id", "", "new"}
+
+
+def _fields_for(model: type[models.Model], converter: Any, parameter: str) -> list[str]:
+    fields = []
+    for field in model._meta.concrete_fields:
+        uuid = isinstance(converter, UUIDConverter) and isinstance(field, models.UUIDField)
+        slug = isinstance(converter, SlugConverter | StringConverter) and isinstance(field, models.SlugField)
+        number = (
+            isinstance(converter, IntConverter) and field.name == parameter and isinstance(field, models.IntegerField)
+        )
+        if uuid or slug or number:
+            fields.append(field.attname)
+    return fields
+
+
+def _relation_keys(obj: models.Model) -> set[tuple[str, Any]]:
+    """The rows an object is, or points to: two objects sharing one are related (a membership and its
+    workspace; a key factor and an assessment of the same benchmark version)."""
+    keys = {(obj._meta.label, obj.pk)}
+    for field in obj._meta.concrete_fields:
+        if isinstance(field, models.ForeignKey):
+            value = getattr(obj, field.attname)
+            if value is not None:
+                keys.add((field.related_model._meta.label, value))
+    return keys
+
+
+def _candidates(route: Route, parameter: str, converter: Any) -> list[tuple[Any, models.Model]]:
+    """(value, object) pairs for a parameter, models named like the parameter first."""
+    words = _words(route, parameter)
+    ranked: list[tuple[int, type[models.Model], str]] = []
+    for model in apps.get_models():
+        name = model.__name__.lower()
+        score = 0 if any(word == name for word in words) else 1 if any(word in name for word in words) else 2
+        ranked += [(score, model, field) for field in _fields_for(model, converter, parameter)]
+    ranked.sort(key=lambda item: (item[0], item[1]._meta.label))
+    pairs: list[tuple[Any, models.Model]] = []
+    for score, model, field in ranked:
+        if score == 2 and pairs:
+            break  # models of other names only when none of the named ones has a value
+        for obj in model._default_manager.all().order_by("pk")[:300]:
+            value = getattr(obj, field)
+            if value not in (None, ""):
+                pairs.append((value, obj))
+    return pairs
+
+
+def _ordered(pairs: list[tuple[Any, models.Model]], chosen: list[models.Model]) -> list[tuple[Any, models.Model]]:
+    if not chosen:
+        return pairs
+    wanted = set().union(*(_relation_keys(obj) for obj in chosen))
+    return sorted(pairs, key=lambda pair: 0 if _relation_keys(pair[1]) & wanted else 1)
+
+
+def _combinations(route: Route) -> Iterator[dict[str, Any]]:
+    parameters = list(route.converters.items())
+    # Values for later parameters are ordered by their relation to the earlier ones' objects.
+    first_name, first_converter = parameters[0]
+    for value, obj in _candidates(route, first_name, first_converter):
+        if len(parameters) == 1:
+            yield {first_name: value}
+            continue
+        rest = [_ordered(_candidates(route, name, converter), [obj])[:MAX_TRIES] for name, converter in parameters[1:]]
+        for combo in itertools.product(*rest):
+            kwargs = {first_name: value}
+            kwargs.update({name: pair[0] for (name, _c), pair in zip(parameters[1:], combo, strict=True)})
+            yield kwargs
+
+
+@dataclass
+class World:
+    """The fixture's objects: the workspace cast, a draft assessment, an invitation token."""
+
+    coordinator: User
+    assessment: Assessment
+    invitation_token: str
+    signed_in: Client
+
+
+def build_url(route: Route, world: World) -> str | None:
+    """A path for the pattern with real objects, or None when none could be found."""
+    builders = token_builders(world)
+    if route.name in builders:
+        return reverse(route.name, kwargs=builders[route.name]())
+    if not route.converters:
+        return reverse(route.name) if not route.name.startswith("(unnamed)") else None
+    if route.name.startswith("(unnamed)"):
+        return None
+    for kwargs in itertools.islice(_combinations(route), MAX_TRIES):
+        path = reverse(route.name, kwargs=kwargs)
+        if world.signed_in.get(path).status_code != 404:
+            return path
+    return None
+
+
+def make_world(cast: Any) -> World:
+    """The cast of cities/tests/conftest.py plus an assessment with a comment and evidence, and an invitation."""
+    from assessments.actions import do_add_comment, do_start_assessment
+    from assessments.tests.conftest import a_version
+    from cities.actions import do_invite
+    from cities.tests.conftest import client_for
+
+    assessment = do_start_assessment(cast.workspace, a_version(), "2026", by=cast.coordinator)
+    factor = assessment.factors.filter(answers__isnull=False).distinct().order_by("pk").first()
+    assert factor is not None
+    do_add_comment(factor, by=cast.coordinator, body="Please check.", addressees=[], site_url="http://testserver/")
+    _add_evidence(cast, factor)
+    _invitation, token = do_invite(
+        cast.workspace, by=cast.coordinator, email="new@aville.example", role="viewer", organisation="", site_url="/"
+    )
+    return World(cast.coordinator, assessment, token, client_for(cast.coordinator))
+
+
+def _add_evidence(cast: Any, factor: Any) -> None:
+    """Evidence of the workspace: a link attached to a factor, and a file (the evidence app's own actions).
+    The tests point MEDIA_ROOT at a temporary folder."""
+    try:
+        from evidence.actions import Fields, do_add_evidence
+        from lib.uploads import check_upload
+    except ImportError:  # the app may not be there on every branch
+        return
+    do_add_evidence(
+        cast.workspace,
+        Fields(kind="policy", title="Integration strategy", url="https://aville.example/strategy"),
+        by=cast.coordinator,
+        attach_to=factor,
+    )
+    content = b"year,arrivals\n2025,1200\n"
+    upload = SimpleUploadedFile("arrivals.csv", content, content_type="text/csv")
+    checked = check_upload(upload, upload.name or "arrivals.csv", len(content))
+    upload.seek(0)
+    do_add_evidence(
+        cast.workspace,
+        Fields(kind="other", title="Arrivals by year"),
+        by=cast.coordinator,
+        file=upload,
+        checked=checked,
+    )
+
+
+def stub_pdf_rendering(monkeypatch: Any) -> None:
+    """WeasyPrint takes ~20 s per benchmark PDF; these tests look at headers and writes, not at the PDF
+    (benchmarks' own tests check it), so the view gets a tiny PDF instead."""
+    import benchmarks.views
+
+    monkeypatch.setattr(benchmarks.views, "html_to_pdf", lambda html, request: b"%PDF-1.7\n%stub\n")
+
+
+def all_urls(world: World) -> tuple[dict[str, str], list[str]]:
+    """{pattern name: path} for every pattern, and the messages for those that could not be built."""
+    started = time.monotonic()
+    paths: dict[str, str] = {}
+    problems: list[str] = []
+    for route in routes():
+        if route.name in UNBUILDABLE:
+            continue
+        path = build_url(route, world)
+        if path is None:
+            problems.append(
+                f"{route.name} ({route.route}): no URL could be built from the fixture's objects; add the objects "
+                "to tests/url_cases.make_world, a builder to token_builders, or the name to UNBUILDABLE with a reason"
+            )
+        else:
+            paths[route.name] = path
+    assert time.monotonic() - started < 120, "building the URLs took too long; look at MAX_TRIES"
+    return paths, problems
