@@ -1,14 +1,19 @@
 """Browser tests: the real app served by gunicorn from its own database, driven in headless Chromium.
 
 The server gets a fresh database (SQLite file, or a PostgreSQL database when DATABASE_URL points at
-PostgreSQL), built with the same commands as `make run`: migrate, then load_library.
+PostgreSQL): a copy of a template built once per test process with the same commands as `make run`
+(migrate, then load_library).
 """
 
+import atexit
 import json
 import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,18 +43,60 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def server_database(tmp: Path, worker: str) -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        return f"sqlite:///{tmp / 'browser.sqlite3'}"
+# One database per test process, migrated and with the library loaded, copied for every test server:
+# building it (migrate + load_library) costs far more than copying it.
+_TEMPLATES: dict[str, str] = {}
+
+
+def _postgres_admin(url: str) -> tuple[str, "object"]:
     import psycopg
 
     base, _, _ = url.rpartition("/")
-    name = f"icb_browser_{worker}"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{base}/{name}"
+    return base, psycopg.connect(f"{base}/postgres", autocommit=True)
+
+
+def library_template() -> str:
+    """The URL of this process's template database, built on first use like `make run` builds one."""
+    key = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    if key in _TEMPLATES:
+        return _TEMPLATES[key]
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        base, conn = _postgres_admin(url)
+        name = f"icb_browser_template_{key}"
+        with conn:  # type: ignore[attr-defined]
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[attr-defined]
+            conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[attr-defined]
+        template = f"{base}/{name}"
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="icb-browser-template-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        template = f"sqlite:///{folder / 'template.sqlite3'}"
+    env = {**os.environ, "DATABASE_URL": template, "DJANGO_ENV": "test", "DEBUG": "false"}
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+    subprocess.run([*manage, "load_library"], env=env, check=True, cwd=ROOT, capture_output=True)
+    _TEMPLATES[key] = template
+    return template
+
+
+def server_database(tmp: Path, worker: str, *, library: bool) -> str:
+    """A fresh database for one test server: a copy of the library template, or empty."""
+    url = os.environ.get("DATABASE_URL", "")
+    template = library_template() if library else ""
+    if url.startswith("postgres"):
+        base, conn = _postgres_admin(url)
+        name = f"icb_browser_{worker}"
+        with conn:  # type: ignore[attr-defined]
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[attr-defined]
+            source = f' TEMPLATE "{template.rpartition("/")[2]}"' if template else ""
+            conn.execute(f'CREATE DATABASE "{name}"{source}')  # type: ignore[attr-defined]
+        return f"{base}/{name}"
+    path = tmp / "browser.sqlite3"
+    if template:
+        with sqlite3.connect(template.removeprefix("sqlite:///")) as source_db, sqlite3.connect(path) as copy:
+            source_db.backup(copy)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture(scope="session")
@@ -65,15 +112,14 @@ def prepare_server(
     `manage.py shell` setup script whose last printed line is JSON (returned, e.g. session cookies)."""
     env = {
         **os.environ,
-        "DATABASE_URL": server_database(tmp, worker),
+        "DATABASE_URL": server_database(tmp, worker, library=library),
         "DJANGO_ENV": "test",
         "DEBUG": "false",
         **(extra_env or {}),
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
-    if library:
-        subprocess.run([*manage, "load_library"], env=env, check=True, cwd=ROOT, capture_output=True)
+    if not library:  # a copy of the template is migrated already
+        subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     found: dict = {}
     if setup:
         done = subprocess.run(

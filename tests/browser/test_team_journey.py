@@ -137,8 +137,9 @@ def test_invite_a_partner_fill_a_key_factor_with_evidence_partner_rates_coordina
         tab_until(page, "el => el.name.endsWith('url')")
         page.keyboard.type("https://demoville.example/welcome-policy-2025.pdf")
         tab_until(page, "el => el.tagName === 'BUTTON' && el.textContent.trim() === 'Add and attach'")
-        page.keyboard.press("Enter")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.locator("[data-error-summary]").count() == 0, page.locator("main").inner_text()[:1500]
         page.goto(factor)
         evidence = page.locator("#evidence-heading").locator("xpath=..").inner_text()
         assert "Demoville welcome policy 2025" in evidence
@@ -154,8 +155,8 @@ def test_invite_a_partner_fill_a_key_factor_with_evidence_partner_rates_coordina
         assert "Save the key factor" not in page.locator("main").inner_text()
         page.get_by_label("Your organisation's rating").select_option("1")
         page.get_by_label("Your organisation's comment").fill("Newcomers we meet rarely find the desk.")
-        page.get_by_role("button", name="Save your organisation's view").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save your organisation's view").click()
         page.goto(factor)
         views = page.locator("#partner-views").inner_text()
         assert "Demoville Welcome Circle" in views
