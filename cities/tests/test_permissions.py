@@ -14,12 +14,10 @@ from django.test.utils import CaptureQueriesContext
 
 from cities import actions
 from cities.models import City, Invitation, Membership, Role, Workspace, WorkspaceRequest
-from cities.tests.conftest import Cast, client_for, join, make_user
+from cities.tests.conftest import LOGIN, ROLES, Cast, N, Y, client_for, join, make_user, user_for
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "viewer", "partner", "contributor", "coordinator", "other_city", "admin"]
-Y, N, LOGIN = "yes", "404", "login"
 
 # Each row: action -> the outcome for each role, in the order of ROLES (as in docs/roles.md).
 TABLE: dict[str, list[str]] = {
@@ -35,18 +33,6 @@ TABLE: dict[str, list[str]] = {
     "decline_request": [LOGIN, N, N, N, N, N, Y],
     "create_workspace": [LOGIN, N, N, N, N, N, Y],
 }
-
-
-def user_for(cast: Cast, role: str):
-    return {
-        "anonymous": None,
-        "viewer": cast.viewer,
-        "partner": cast.partner,
-        "contributor": cast.contributor,
-        "coordinator": cast.coordinator,
-        "other_city": cast.other,
-        "admin": cast.admin,
-    }[role]
 
 
 def without_csrf(html: str, address_id: str) -> str:

@@ -43,6 +43,30 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# The start of the setup script of the modules served from the demo workspace (`load_demo`): its
+# assessment, its coordinator with two-factor authentication set up, and `session(user)`, the value of
+# a session cookie signed in as that user. Each module appends what it needs and prints its JSON.
+DEMO_SETUP = """
+import json, os
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+from accounts.models import User
+from assessments.models import Assessment
+from cities.tests.conftest import set_up_mfa
+
+call_command("load_demo", stdout=open(os.devnull, "w"))
+assessment = Assessment.objects.get(workspace__city__slug="demoville")
+coordinator = User.objects.get(email="coordinator@demoville.example")
+set_up_mfa(coordinator)
+
+def session(user):
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+"""
+
+
 # One database per test process, migrated and with the library loaded, copied for every test server:
 # building it (migrate + load_library) costs far more than copying it.
 _TEMPLATES: dict[str, str] = {}

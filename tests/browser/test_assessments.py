@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import axe_violations, prepare_server, running_server
+from tests.browser.conftest import DEMO_SETUP, axe_violations, prepare_server, running_server
 from tests.browser.test_journeys import tab_until
 from tests.browser.test_workspaces import signed_in_page
 
@@ -36,26 +36,11 @@ POST_ONLY = dict.fromkeys(
     "POST only; a failed submit re-renders a page scanned here, a good one redirects to it",
 )
 
-SETUP = """
-import json, os
-from django.conf import settings
-from django.core.management import call_command
-from django.test import Client
-from accounts.models import User
-from assessments.models import Assessment
-from cities.tests.conftest import set_up_mfa
-
-call_command("load_demo", stdout=open(os.devnull, "w"))
-assessment = Assessment.objects.get(workspace__city__slug="demoville")
-coordinator = User.objects.get(email="coordinator@demoville.example")
-set_up_mfa(coordinator)
+SETUP = (
+    DEMO_SETUP
+    + """
 unrated = [f for f in assessment.factors.select_related("key_factor").filter(rating__isnull=True)
            if f.answers.exists()]
-
-def session(user):
-    client = Client()
-    client.force_login(user)
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 print(json.dumps({
     "cookie": settings.SESSION_COOKIE_NAME,
@@ -69,6 +54,7 @@ print(json.dumps({
     "other_factor": unrated[1].key_factor.slug,
 }))
 """
+)
 
 
 @pytest.fixture(scope="module")

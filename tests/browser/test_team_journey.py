@@ -9,34 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import axe_violations, prepare_server, running_server
+from tests.browser.conftest import DEMO_SETUP, axe_violations, prepare_server, running_server
 from tests.browser.test_journeys import tab_until
 from tests.browser.test_workspaces import signed_in_page
 
 pytestmark = pytest.mark.browser
 
-SETUP = """
-import json, os
-from django.conf import settings
-from django.core.management import call_command
-from django.test import Client
+SETUP = (
+    DEMO_SETUP
+    + """
 from django.utils import timezone
-from accounts.models import User
-from assessments.models import Assessment
-from cities.tests.conftest import set_up_mfa
-
-call_command("load_demo", stdout=open(os.devnull, "w"))
-assessment = Assessment.objects.get(workspace__city__slug="demoville")
-coordinator = User.objects.get(email="coordinator@demoville.example")
-set_up_mfa(coordinator)
 circle = User.objects.create_user(email="circle@demoville.example", password=None, email_verified=timezone.now())
 unrated = [f for f in assessment.factors.select_related("key_factor").filter(rating__isnull=True)
            if f.answers.exists()]
-
-def session(user):
-    client = Client()
-    client.force_login(user)
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 print(json.dumps({
     "cookie": settings.SESSION_COOKIE_NAME,
@@ -50,6 +35,7 @@ print(json.dumps({
     "questions": [a.question.number for a in unrated[-1].answers.select_related("question")],
 }))
 """
+)
 
 
 @pytest.fixture(scope="module")
