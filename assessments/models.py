@@ -63,6 +63,11 @@ class Assessment(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The round this one was started from (answers, ratings and evidence links carried over); the old
+    # round stays as it was, read-only.
+    previous_round = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_rounds", editable=False
+    )
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -102,6 +107,8 @@ class FactorAssessment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # The client's id of the last autosave applied, so a replayed save is answered, not applied twice.
     last_save_id = models.UUIDField(null=True, blank=True, editable=False)
+    # Carried over from the previous round and not saved since: the team still has to review it.
+    to_review = models.BooleanField(_("to review"), default=False)
 
     class Meta:
         ordering = ["key_factor__kind", "key_factor__number"]
@@ -166,6 +173,8 @@ class ContextNote(models.Model):
     effect = models.CharField(_("effect"), max_length=10, choices=Effect.choices, blank=True)
     competence = models.CharField(_("competence"), max_length=10, choices=Competence.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # The key factors the team says this condition bears on; the results show the note beside them.
+    key_factors = models.ManyToManyField(KeyFactor, blank=True, related_name="+", verbose_name=_("bears on"))
 
     class Meta:
         ordering = ["context_factor__number"]
@@ -269,6 +278,8 @@ class AssessmentEvent(models.Model):
         EVIDENCE_DETACHED = "evidence_detached", _("Evidence detached")
         DELETED = "deleted", _("Deleted")
         RESTORED = "restored", _("Restored")
+        NEXT_ROUND_STARTED = "next_round_started", _("Next round started from this one")
+        IMPORTED = "imported", _("Workbook imported")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -1,0 +1,178 @@
+"""What a self-assessment says: each key factor's rating against the benchmark's standard, the
+distance to the standard, strengths, priority gaps, partner divergence and the context notes that
+bear on each factor.
+
+`build_results` reads everything in a fixed number of queries, whatever the number of factors, answers
+and partner ratings (QUALITY.md F1); the results page, the PDF report, the workbook and the action
+plan's draft all start from it, so they never disagree.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Prefetch
+
+from assessments.models import Assessment, ContextNote, FactorAssessment, PartnerRating, QuestionAnswer
+from benchmarks.models import RatingLevel
+
+
+@dataclass
+class FactorResult:
+    factor: FactorAssessment  # with key_factor loaded
+    level: RatingLevel | None  # the city's rating as a level of the scale (number, words, colour)
+    answers: list[QuestionAnswer]  # with question loaded, in question order
+    suggested: int | None  # the rating the answers suggest
+    partner_ratings: list[PartnerRating]
+    divergent: list[PartnerRating]  # partner ratings that differ from the city's by the divergence rule
+    context_notes: list[ContextNote] = field(default_factory=list)  # the notes said to bear on this factor
+    # Levels below the standard (positive), at it (0) or above it (negative); None while unrated.
+    levels_below_standard: int | None = None
+
+    @property
+    def key_factor_title(self) -> str:
+        return self.factor.key_factor.title
+
+    @property
+    def is_rated(self) -> bool:
+        return self.level is not None
+
+    @property
+    def meets_standard(self) -> bool:
+        return self.levels_below_standard is not None and self.levels_below_standard <= 0
+
+    @property
+    def is_gap(self) -> bool:
+        return self.levels_below_standard is not None and self.levels_below_standard > 0
+
+    def prompts(self) -> list[QuestionAnswer]:
+        """The guide questions answered "no" or "partly": where an action could start."""
+        return [a for a in self.answers if a.answer in (QuestionAnswer.Answer.NO, QuestionAnswer.Answer.PARTLY)]
+
+
+@dataclass
+class Results:
+    assessment: Assessment
+    levels: list[RatingLevel]  # the benchmark version's scale, lowest first
+    standard: RatingLevel | None  # the level that meets the standard ("Established" on the default scale)
+    factors: list[FactorResult]
+    context_notes: list[ContextNote]  # every note of the assessment, with its key factors
+
+    @property
+    def rated(self) -> list[FactorResult]:
+        return [f for f in self.factors if f.is_rated]
+
+    @property
+    def unrated(self) -> list[FactorResult]:
+        return [f for f in self.factors if not f.is_rated]
+
+    @property
+    def at_standard(self) -> int:
+        return sum(f.meets_standard for f in self.factors)
+
+    @property
+    def share_at_standard(self) -> Decimal | None:
+        """The share of all key factors (rated or not) at the standard or better, in per cent."""
+        if not self.factors:
+            return None
+        return (Decimal(100) * self.at_standard / len(self.factors)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    @property
+    def mean_rating(self) -> Decimal | None:
+        """The mean of the ratings given; None while nothing is rated."""
+        rated = self.rated
+        if not rated:
+            return None
+        total = sum((Decimal(f.level.value) for f in rated if f.level is not None), Decimal(0))
+        return (total / len(rated)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    @property
+    def mean_distance(self) -> Decimal | None:
+        """How far the mean rating lies below the standard's value (negative: above it)."""
+        mean = self.mean_rating
+        if mean is None or self.standard is None:
+            return None
+        return Decimal(self.standard.value) - mean
+
+    def strengths(self) -> list[FactorResult]:
+        """Factors at the standard or above it, best first (then in the benchmark's order)."""
+        found = [f for f in self.factors if f.meets_standard]
+        return sorted(found, key=lambda f: f.levels_below_standard or 0)
+
+    def priority_gaps(self) -> list[FactorResult]:
+        """Rated factors below the standard, furthest from it first; ties keep the benchmark's order."""
+        found = [f for f in self.factors if f.is_gap]
+        return sorted(found, key=lambda f: -(f.levels_below_standard or 0))
+
+    @property
+    def divergent_factors(self) -> list[FactorResult]:
+        return [f for f in self.factors if f.divergent]
+
+    @property
+    def general_context_notes(self) -> list[ContextNote]:
+        """Assessed notes not tied to any key factor: they bear on the benchmark as a whole."""
+        return [n for n in self.context_notes if (n.effect or n.note) and not n.key_factors.all()]
+
+
+def scale_levels(assessment: Assessment) -> list[RatingLevel]:
+    return sorted(assessment.benchmark_version.rating_scale.levels.all(), key=lambda level: level.value)
+
+
+def standard_level(levels: Sequence[RatingLevel], standard_value: int | None) -> RatingLevel | None:
+    """The level that meets the standard: the scale's own, or its middle when the scale names none."""
+    if not levels:
+        return None
+    for level in levels:
+        if level.value == standard_value:
+            return level
+    return levels[len(levels) // 2]
+
+
+def build_results(assessment: Assessment) -> Results:
+    """Everything the results need, in a fixed number of queries (see the module docstring)."""
+    version = assessment.benchmark_version
+    levels = list(RatingLevel.objects.filter(scale_id=version.rating_scale_id).order_by("value"))
+    standard = standard_level(levels, version.rating_scale.standard_level)
+    by_value = {level.value: level for level in levels}
+    positions = {level.value: n for n, level in enumerate(levels)}
+    values = [level.value for level in levels]
+    scale_max = max(values, default=0)
+    factors = list(
+        assessment.factors.select_related("key_factor").prefetch_related(
+            Prefetch(
+                "answers", queryset=QuestionAnswer.objects.select_related("question").order_by("question__number")
+            ),
+            Prefetch("partner_ratings", queryset=PartnerRating.objects.order_by("organisation")),
+        )
+    )
+    notes = list(
+        ContextNote.objects.filter(assessment=assessment)
+        .select_related("context_factor")
+        .prefetch_related("key_factors")
+        .order_by("context_factor__number")
+    )
+    notes_by_factor: dict[int, list[ContextNote]] = {}
+    for note in notes:
+        for key_factor in note.key_factors.all():
+            notes_by_factor.setdefault(key_factor.pk, []).append(note)
+    results = []
+    for factor in factors:
+        factor_answers = list(factor.answers.all())
+        partner_ratings = list(factor.partner_ratings.all())
+        level = by_value.get(factor.rating) if factor.rating is not None else None
+        below = None
+        if level is not None and standard is not None:
+            below = positions[standard.value] - positions[level.value]
+        results.append(
+            FactorResult(
+                factor=factor,
+                level=level,
+                answers=factor_answers,
+                suggested=factor.suggested_rating(factor_answers, scale_max),
+                partner_ratings=partner_ratings,
+                divergent=[p for p in partner_ratings if p.diverges_from(factor.rating, values)],
+                context_notes=notes_by_factor.get(factor.key_factor_id, []),
+                levels_below_standard=below,
+            )
+        )
+    return Results(assessment=assessment, levels=levels, standard=standard, factors=results, context_notes=notes)
