@@ -78,7 +78,7 @@ def bar_chart(
     parts: list[str] = []
     y = 0.0
     if series:
-        legend_x = LEFT
+        legend_x = float(LEFT)
         for name, colour in series:
             parts.append(
                 f'<rect x="{legend_x:.1f}" y="{y + 3:.1f}" width="12" height="12" fill="{_attr(colour)}" '
@@ -99,7 +99,7 @@ def bar_chart(
                     f'<rect x="{LEFT}" y="{y:.1f}" width="4" height="{BAR}" fill="none" stroke="{GRID}" '
                     'stroke-dasharray="2 2"/>'
                 )
-                end = x(low) + 8
+                end = x(low) + 8.0
             else:
                 right = max(x(bar.value), LEFT + 3)
                 parts.append(
