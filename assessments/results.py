@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from assessments.models import Assessment, ContextNote, FactorAssessment, PartnerRating, QuestionAnswer
 from benchmarks.models import RatingLevel
+from lib.charts import Bar, ChartRow, bar_chart
 
 
 @dataclass
@@ -176,3 +179,41 @@ def build_results(assessment: Assessment) -> Results:
             )
         )
     return Results(assessment=assessment, levels=levels, standard=standard, factors=results, context_notes=notes)
+
+
+def ratings_chart(results: Results, *, chart_id: str = "ratings-chart") -> SafeString:
+    """The key factors' ratings as a bar chart, with the standard marked: the same in the page and the PDF.
+    Show it beside `results.factors` as a table (number, words), as the templates do."""
+    levels = results.levels
+    rows = []
+    for result in results.factors:
+        key_factor = result.factor.key_factor
+        level = result.level
+        bar = (
+            Bar(level.value, level.colour, f"{level.value} – {level.label}")
+            if level is not None
+            else Bar(None, "#ffffff", str(_("Not rated")))
+        )
+        rows.append(ChartRow(f"{key_factor.number}. {key_factor.title}", [bar]))
+    standard = results.standard
+    title = _("Ratings of the key factors: %(title)s, round %(round)s") % {
+        "title": results.assessment.benchmark_version.title,
+        "round": results.assessment.round,
+    }
+    description = _(
+        "One bar per key factor, as long as its rating on the scale from %(low)s to %(high)s. "
+        "%(at)s of %(total)s key factors meet the standard or better."
+    ) % {
+        "low": levels[0].value if levels else 0,
+        "high": levels[-1].value if levels else 0,
+        "at": results.at_standard,
+        "total": len(results.factors),
+    }
+    return bar_chart(
+        title=str(title),
+        description=str(description),
+        rows=rows,
+        ticks=[(level.value, str(level.value)) for level in levels],
+        marker=(standard.value, str(_("Standard: %(label)s") % {"label": standard.label})) if standard else None,
+        chart_id=chart_id,
+    )
