@@ -24,7 +24,6 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import random
 import socket
 import statistics
@@ -41,9 +40,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "performance.md"
-START, END = "<!-- autosave:start -->", "<!-- autosave:end -->"
+from benchmarks.perf import ROOT, drop_postgres, machine, markers, percentile, postgres_url, write_section
+
+START, END = markers("autosave")
 TRIVIAL = "/accessibility/"
 # Seconds between one editor's saves: the page's script waits 1 s after the last keystroke and keeps one
 # request in flight, so a person typing steadily sends a save in each pause, not on every key.
@@ -79,11 +78,6 @@ WORDS = [
     "each",
     "year",
 ]
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 # ---- inside the server's database (child processes)
@@ -385,28 +379,6 @@ def measure(url: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     }
 
 
-def postgres_url(name: str) -> str | None:
-    base = os.environ.get("PERF_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-    try:
-        import psycopg
-
-        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # any failure means "no PostgreSQL here"; the table then shows SQLite only
-        print(f"PostgreSQL not measured: {exc}", file=sys.stderr)
-        return None
-    return f"{base}/{name}"
-
-
-def drop_postgres(name: str) -> None:
-    import psycopg
-
-    base = os.environ.get("PERF_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-    with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def write_table(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
     rows = [
         "| backend | saves | saves/s | autosave p50 | autosave p95 | autosave max | replayed saves (p95) "
@@ -429,14 +401,13 @@ def write_table(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
             f"this run was {r['load_before']:.1f} on {os.cpu_count()} cores (other work running at the time "
             "slows both columns)."
         )
-    cpu = platform.processor() or platform.machine()
     return "\n".join(
         [
             START,
             "## Autosave under load (`benchmarks/autosave.py`)",
             "",
-            f"Measured {time.strftime('%Y-%m-%d')} on a {os.cpu_count()}-core {cpu} machine, Python "
-            f"{platform.python_version()}, gunicorn on 127.0.0.1 ({args.workers} workers × {args.threads} threads, "
+            f"Measured {time.strftime('%Y-%m-%d')} on a {machine()}, gunicorn on 127.0.0.1 "
+            f"({args.workers} workers × {args.threads} threads, "
             f"gthread), the clients in one more process on the same machine. {args.editors} editors, each signed "
             f"in with a session of their own and autosaving a key factor of their own, for {args.duration} s: the "
             "whole form (guide-question answers and comments, rating, justification; text growing like typing) "
@@ -493,12 +464,7 @@ def main() -> None:
                 drop_postgres(pg_name)
     table = write_table(results, args)
     if not args.quick:
-        text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n\n"
-        if START in text:
-            text = text[: text.index(START)] + table + text[text.index(END) + len(END) :]
-        else:
-            text = text.rstrip("\n") + "\n\n" + table + "\n"
-        DOC.write_text(text, encoding="utf-8")
+        write_section("autosave", table)
     print(table)
     if any(r["failures"] or r["lost"] for r in results):
         sys.exit(1)

@@ -15,7 +15,6 @@ It writes its table into docs/performance.md between the `search` markers.
 import argparse
 import json
 import os
-import platform
 import random
 import statistics
 import subprocess
@@ -25,9 +24,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "performance.md"
-START, END = "<!-- search:start -->", "<!-- search:end -->"
+from benchmarks.perf import ROOT, machine, markers, percentile, postgres_url, timed, write_section
+
+START, END = markers("search")
 QUERIES = [
     "volunteers",
     "employment",
@@ -50,18 +49,6 @@ QUERIES = [
     "city council",
     "partnership",
 ]
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def timed(samples: list[float], action: Any) -> Any:
-    started = time.perf_counter()
-    result = action()
-    samples.append((time.perf_counter() - started) * 1000)
-    return result
 
 
 def generate(total: int, seed: int) -> None:
@@ -187,20 +174,6 @@ def measure_backend(rounds: int) -> dict[str, Any]:
     }
 
 
-def postgres_url(name: str) -> str | None:
-    base = os.environ.get("PERF_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-    try:
-        import psycopg
-
-        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # any failure means "no PostgreSQL here"; the table then shows SQLite only
-        print(f"PostgreSQL not measured: {exc}", file=sys.stderr)
-        return None
-    return f"{base}/{name}"
-
-
 def write_table(results: list[dict[str, Any]], practices: int) -> str:
     rows = [
         "| backend | practices | search page p50 | search page p95 | with a facet, p95 | trivial page p95 "
@@ -222,15 +195,14 @@ def write_table(results: list[dict[str, Any]], practices: int) -> str:
             f"full text is {r['naive_mean'] / r['fts_mean']:.0f}× faster than the naive scan "
             f"({'meets' if ratio_ok else 'MISSES'} the 10× target)."
         )
-    cpu = platform.processor() or platform.machine()
     samples = results[0]["samples"] if results else 0
     return "\n".join(
         [
             START,
             "## Practice search (`benchmarks/search.py`)",
             "",
-            f"Measured {time.strftime('%Y-%m-%d')} on a {os.cpu_count()}-core {cpu} machine, "
-            f"Python {platform.python_version()}, {practices:,} practices (the library's own and generated "
+            f"Measured {time.strftime('%Y-%m-%d')} on a {machine()}, {practices:,} practices "
+            "(the library's own and generated "
             f"variations on them), {samples} requests per column: "
             f"{len(QUERIES)} queries × {samples // len(QUERIES)} rounds. Pages are requested through Django's "
             "test client, in process, "
@@ -279,12 +251,7 @@ def main() -> None:
             ).stdout
             results.append(json.loads(out.strip().splitlines()[-1]))
     table = write_table(results, args.practices)
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n\n"
-    if START in text:
-        text = text[: text.index(START)] + table + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + table + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    write_section("search", table)
     print(table)
 
 

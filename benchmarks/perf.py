@@ -1,0 +1,72 @@
+"""What the performance scripts of this folder share (search.py, autosave.py, reports.py).
+
+Not application code: the scripts are run by hand (`.venv/bin/python -m benchmarks.<name>`) and each
+rewrites its own marked section of docs/performance.md.
+"""
+
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "performance.md"
+POSTGRES = os.environ.get("PERF_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def timed(samples: list[float], action: Callable[..., Any]) -> Any:
+    """Runs `action`, appends its time in milliseconds to `samples` and returns its result."""
+    started = time.perf_counter()
+    result = action()
+    samples.append((time.perf_counter() - started) * 1000)
+    return result
+
+
+def machine() -> str:
+    """'2-core x86_64 machine, Python 3.11.7': where a table was measured."""
+    cpu = platform.processor() or platform.machine()
+    return f"{os.cpu_count()}-core {cpu} machine, Python {platform.python_version()}"
+
+
+def postgres_url(name: str) -> str | None:
+    """A fresh, empty PostgreSQL database of that name, or None (with a note) when none is reachable."""
+    try:
+        import psycopg
+
+        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # any failure means "no PostgreSQL here"; the table then shows SQLite only
+        print(f"PostgreSQL not measured: {exc}", file=sys.stderr)
+        return None
+    return f"{POSTGRES}/{name}"
+
+
+def drop_postgres(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True, connect_timeout=3) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def markers(section: str) -> tuple[str, str]:
+    return f"<!-- {section}:start -->", f"<!-- {section}:end -->"
+
+
+def write_section(section: str, table: str) -> None:
+    """Puts `table` (which starts and ends with the section's markers) in docs/performance.md, in place
+    of the section's previous text, or at the end when the section is new."""
+    start, end = markers(section)
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n\n"
+    if start in text:
+        text = text[: text.index(start)] + table + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + table + "\n"
+    DOC.write_text(text, encoding="utf-8")
