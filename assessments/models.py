@@ -9,7 +9,6 @@ import math
 import uuid
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from benchmarks.models import BenchmarkVersion, ContextFactor, GuideQuestion, KeyFactor
 from cities.models import Workspace
+from lib.models import HistoryEvent
 
 MAX_RATING = 20
 
@@ -260,7 +260,7 @@ class FactorComment(models.Model):
         return f"{self.author}: {self.body[:40]}"
 
 
-class AssessmentEvent(models.Model):
+class AssessmentEvent(HistoryEvent):
     """The change history of an assessment: who did what, when, and what changed."""
 
     class Action(models.TextChoices):
@@ -282,13 +282,7 @@ class AssessmentEvent(models.Model):
         IMPORTED = "imported", _("Workbook imported")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
     action = models.CharField(max_length=30, choices=Action.choices)
-    changes: "models.JSONField[Any]" = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+    class Meta(HistoryEvent.Meta):
+        pass

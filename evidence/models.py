@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from assessments.models import FactorAssessment, QuestionAnswer
 from cities.models import Workspace
+from lib.models import HistoryEvent
 
 
 class EvidenceQuerySet(models.QuerySet["Evidence"]):
@@ -196,7 +197,7 @@ class EvidenceLink(models.Model):
         return f"{self.evidence} → {self.factor}"
 
 
-class EvidenceEvent(models.Model):
+class EvidenceEvent(HistoryEvent):
     """The history of an evidence item: who did what, when, and what changed (R6)."""
 
     class Action(models.TextChoices):
@@ -208,13 +209,7 @@ class EvidenceEvent(models.Model):
         DETACHED = "detached", _("Detached")
 
     evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="events")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
     action = models.CharField(max_length=10, choices=Action.choices)
-    changes: "models.JSONField[Any]" = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+    class Meta(HistoryEvent.Meta):
+        pass
