@@ -4,7 +4,7 @@ and leaves an AssessmentEvent (who, when, what changed)."""
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.conf import settings
@@ -25,7 +25,7 @@ from assessments.models import (
     PartnerRating,
     QuestionAnswer,
 )
-from benchmarks.models import BenchmarkVersion, GuideQuestion
+from benchmarks.models import BenchmarkVersion, GuideQuestion, KeyFactor
 from cities.models import Membership, Role, Workspace
 
 
@@ -179,8 +179,17 @@ def do_save_factor(
         locked.lock_version += 1
         locked.updated_by = by
         locked.last_save_id = save_id
+        locked.to_review = False  # saved (explicitly or by autosave): a carried-over factor is reviewed
         locked.save(
-            update_fields=["rating", "justification", "lock_version", "updated_by", "updated_at", "last_save_id"]
+            update_fields=[
+                "rating",
+                "justification",
+                "lock_version",
+                "updated_by",
+                "updated_at",
+                "last_save_id",
+                "to_review",
+            ]
         )
         after = _factor_state(locked, rows)
         changes = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}
@@ -216,9 +225,12 @@ def do_save_factor(
 
 
 def do_save_context(
-    assessment: Assessment, *, by: User, expected_version: int, notes: dict[int, dict[str, str]]
+    assessment: Assessment, *, by: User, expected_version: int, notes: dict[int, dict[str, Any]]
 ) -> Assessment:
-    """Saves the context notes (keyed by ContextFactor id); the assessment's lock_version guards them."""
+    """Saves the context notes (keyed by ContextFactor id); the assessment's lock_version guards them.
+
+    A note's optional "key_factors" (ids of key factors of the assessment's version; others are ignored)
+    replaces the key factors it is said to bear on; without that key the links stay as they are."""
     with transaction.atomic():
         locked = _lock(assessment)
         if not locked.is_editable:
@@ -226,28 +238,46 @@ def do_save_context(
                 _("This assessment is %(status)s and cannot be changed.")
                 % {"status": locked.get_status_display().lower()}
             )
-        rows = list(ContextNote.objects.filter(assessment=locked))
+        rows = list(ContextNote.objects.filter(assessment=locked).prefetch_related("key_factors"))
         if locked.lock_version != expected_version:
             raise ContextConflict(
                 stored={row.context_factor_id: row for row in rows}, stored_version=locked.lock_version
             )
+        version_factors = {kf.pk: kf for kf in KeyFactor.objects.filter(version_id=locked.benchmark_version_id)}
         changed = {}
+        links: list[Any] = []
+        relinked: list[int] = []
         for row in rows:
             new = notes.get(row.context_factor_id)
             if new is None:
                 continue
             values = {"effect": new["effect"], "competence": new["competence"], "note": new["note"].strip()}
             if any(getattr(row, k) != v for k, v in values.items()):
-                changed[str(row.context_factor_id)] = values
+                changed[str(row.context_factor_id)] = dict(values)
             for key, value in values.items():
                 setattr(row, key, value)
+            if "key_factors" in new:
+                wanted = sorted({int(pk) for pk in new["key_factors"] if int(pk) in version_factors})
+                current = sorted(kf.pk for kf in row.key_factors.all())
+                if wanted != current:
+                    bears_on = _key_factor_list(version_factors, wanted) or _("no key factor")
+                    changed.setdefault(str(row.context_factor_id), dict(values))["bears on"] = bears_on
+                    relinked.append(row.pk)
+                    links += [ContextNote.key_factors.through(contextnote_id=row.pk, keyfactor_id=pk) for pk in wanted]
         ContextNote.objects.bulk_update(rows, ["effect", "competence", "note"])
+        if relinked:
+            ContextNote.key_factors.through.objects.filter(contextnote_id__in=relinked).delete()
+            ContextNote.key_factors.through.objects.bulk_create(links)
         locked.lock_version += 1
         locked.save(update_fields=["lock_version", "updated_at"])
         AssessmentEvent.objects.create(
             assessment=locked, by=by, action=AssessmentEvent.Action.CONTEXT_SAVED, changes=changed
         )
         return locked
+
+
+def _key_factor_list(factors: dict[int, KeyFactor], ids: list[int]) -> str:
+    return "; ".join(f"{factors[pk].number}. {factors[pk].title}" for pk in ids if pk in factors)
 
 
 # ---- Partner ratings and comments (docs/roles.md, "Partner ratings and comments") ----
@@ -512,3 +542,149 @@ def do_restore_assessment(assessment: Assessment, *, by: User) -> Assessment:
         locked.save(update_fields=["deleted_at", "deleted_by", "lock_version", "updated_at"])
         AssessmentEvent.objects.create(assessment=locked, by=by, action=AssessmentEvent.Action.RESTORED)
         return locked
+
+
+# ---- Workbook import (assessments/workbook.py; docs/roles.md, "Reports and workbooks") ----
+
+if TYPE_CHECKING:  # the workbook module loads openpyxl: imported where an import runs
+    from assessments.workbook import WorkbookChanges
+
+
+@dataclass
+class WorkbookConflict(Exception):
+    """Key factors (or the context notes) the workbook changes that someone saved after it was exported.
+
+    Nothing is applied. `confirm` names the stored versions the user was shown: an import given it back
+    replaces exactly those versions, and meets a new conflict if anyone saved again meanwhile."""
+
+    factors: list[FactorAssessment]  # with key_factor and updated_by
+    context: bool
+    confirm: str
+
+
+@dataclass
+class WorkbookImported:
+    factors: list[FactorAssessment]  # the key factors changed, as saved
+    context: bool  # whether the context notes changed
+    replaced: list[str]  # key factor slugs (and "context") saved by others since export, replaced as confirmed
+
+
+def _parse_confirm(confirm: str) -> dict[str, str]:
+    pairs = (item.partition(":") for item in confirm.split(",") if ":" in item)
+    return {key: value for key, _colon, value in pairs}
+
+
+def do_import_workbook(
+    assessment: Assessment, changes: "WorkbookChanges", *, by: User, file_name: str, confirm: str = ""
+) -> WorkbookImported:
+    """Applies a validated workbook (assessments.workbook.read_workbook) in one transaction, through
+    do_save_factor and do_save_context so each change is in the history, plus one IMPORTED event.
+
+    A key factor is saved only when the workbook changed it (its content differs from the digest taken
+    at export) and it differs from what is stored: importing the same workbook twice changes nothing the
+    second time, and a key factor saved on the platform since the export but untouched in the workbook
+    keeps what was saved. One the workbook changed that someone also saved after the export (its
+    lock_version moved) is a conflict, unless `confirm` (from WorkbookConflict) names its current version.
+    The same for the context notes as a whole, through digests of their state."""
+    from assessments.workbook import context_digest, factor_digest
+
+    with transaction.atomic():
+        locked = _lock(assessment)
+        if locked.pk != changes.assessment_id:
+            raise AssessmentError(_("This workbook does not belong to this assessment."))
+        if not locked.is_editable:
+            raise AssessmentError(
+                _("This assessment is %(status)s: a workbook can be imported into a draft or reopened one only.")
+                % {"status": locked.get_status_display().lower()}
+            )
+        rows = {
+            f.pk: f
+            for f in FactorAssessment.objects.select_for_update(of=("self",))
+            .select_related("key_factor", "updated_by")
+            .filter(assessment=locked)
+        }
+        answers: dict[int, list[QuestionAnswer]] = {}
+        for answer in QuestionAnswer.objects.filter(factor__assessment=locked):
+            answers.setdefault(answer.factor_id, []).append(answer)
+        confirmed = _parse_confirm(confirm)
+        to_apply = []
+        stale = []
+        for change in changes.factors:
+            current = rows[change.factor.pk]
+            stored = answers.get(current.pk, [])
+            differs = (
+                change.rating != current.rating
+                or change.justification.strip() != current.justification
+                or any(change.answers.get(a.question_id, a.answer) != a.answer for a in stored)
+                or any(change.comments.get(a.question_id, a.comment).strip() != a.comment for a in stored)
+            )
+            slug = current.key_factor.slug
+            new_state = [
+                (
+                    a.question_id,
+                    change.answers.get(a.question_id, a.answer),
+                    change.comments.get(a.question_id, a.comment),
+                )
+                for a in stored
+            ]
+            untouched = factor_digest(change.rating, change.justification, new_state) == changes.factor_digests.get(
+                slug
+            )
+            if not differs or untouched:
+                # Untouched in the workbook: whatever was saved since stays (nothing to apply, no conflict).
+                continue
+            if current.lock_version != changes.factor_versions.get(slug) and confirmed.get(slug) != str(
+                current.lock_version
+            ):
+                stale.append(current)
+            to_apply.append((change, current))
+        notes = list(ContextNote.objects.filter(assessment=locked))
+        digest = context_digest(notes)
+        context_changed = (
+            changes.notes is not None
+            and context_digest(notes, changes.notes) != digest
+            and context_digest(notes, changes.notes) != changes.context_digest
+        )
+        context_stale = context_changed and digest != changes.context_digest and confirmed.get("context") != digest
+        if stale or context_stale:
+            items = [f"{f.key_factor.slug}:{f.lock_version}" for f in stale]
+            items += [f"context:{digest}"] if context_stale else []
+            raise WorkbookConflict(factors=stale, context=context_stale, confirm=",".join(items))
+        replaced = [
+            current.key_factor.slug
+            for _change, current in to_apply
+            if current.lock_version != changes.factor_versions.get(current.key_factor.slug)
+        ]
+        saved = []
+        for change, current in to_apply:
+            current.assessment = locked
+            saved.append(
+                do_save_factor(
+                    current,
+                    by=by,
+                    expected_version=current.lock_version,
+                    rating=change.rating,
+                    justification=change.justification,
+                    answers=change.answers,
+                    comments=change.comments,
+                )
+            )
+        if context_changed and changes.notes is not None:
+            if digest != changes.context_digest:
+                replaced.append("context")
+            current_version = Assessment.objects.values_list("lock_version", flat=True).get(pk=locked.pk)
+            do_save_context(locked, by=by, expected_version=current_version, notes=changes.notes)
+        if saved or context_changed:
+            AssessmentEvent.objects.create(
+                assessment=locked,
+                by=by,
+                action=AssessmentEvent.Action.IMPORTED,
+                changes={
+                    "file": file_name,
+                    "exported_at": changes.exported_at,
+                    "key_factors": [f.key_factor.slug for f in saved],
+                    "context_factors": context_changed,
+                    **({"replaced": replaced} if replaced else {}),
+                },
+            )
+        return WorkbookImported(factors=saved, context=context_changed, replaced=replaced)

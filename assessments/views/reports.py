@@ -1,0 +1,173 @@
+"""Downloads of a self-assessment (the XLSX workbook, the CSV of the ratings, the PDF report) and the
+import of a filled workbook (docs/roles.md, "Reports and workbooks")."""
+
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_safe
+
+from assessments import access, actions
+from assessments.models import Assessment
+from assessments.report import report_pdf
+from assessments.views.assessment import _user, sign_in_unless_public
+from assessments.workbook import (
+    XLSX_TYPE,
+    RowError,
+    WorkbookInvalid,
+    WorkbookRefused,
+    build_workbook,
+    factor_label,
+    ratings_csv,
+    read_workbook,
+    workbook_file_name,
+)
+from lib.forms import AccessibleFormMixin
+from lib.securitylog import log_event
+from lib.uploads import UploadRejected, check_upload, content_disposition, max_upload_bytes, upload_refused
+
+
+def _download(
+    request: HttpRequest, assessment: Assessment, body: bytes, content_type: str, extension: str
+) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(workbook_file_name(assessment, extension))
+    log_event(
+        "assessment.exported",
+        request,
+        assessment=str(assessment.public_id),
+        format=extension,
+        via="web",
+        user=request.user.pk if request.user.is_authenticated else None,
+    )
+    return response
+
+
+@require_safe
+@login_required
+def workbook(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+    """The workbook to fill offline: for the team (members and network admins), not for outside readers."""
+    assessment, role = access.get_assessment_for_user(_user(request), assessment_id)
+    if not access.is_team(request.user, role):
+        raise Http404
+    return _download(request, assessment, build_workbook(assessment), XLSX_TYPE, "xlsx")
+
+
+@require_safe
+@sign_in_unless_public
+def ratings(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+    """The ratings as CSV: only what a published assessment shows anyone (no partner, evidence or person)."""
+    assessment, _role = access.get_assessment_for_user(request.user, assessment_id)
+    body = ratings_csv(assessment).encode("utf-8")
+    return _download(request, assessment, body, "text/csv; charset=utf-8", "csv")
+
+
+@require_safe
+@sign_in_unless_public
+def report(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+    """The diagnostic report as a tagged PDF; readers outside the team get it without the team's parts."""
+    assessment, role = access.get_assessment_for_user(request.user, assessment_id)
+    pdf = report_pdf(assessment, team=access.is_team(request.user, role))
+    return _download(request, assessment, pdf, "application/pdf", "pdf")
+
+
+class ImportForm(AccessibleFormMixin, forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Filled workbook (XLSX)"),
+        help_text=gettext_lazy("The workbook downloaded from this assessment, filled in. At most 20 MB."),
+    )
+    confirm = forms.CharField(widget=forms.HiddenInput, required=False)
+    replace = forms.BooleanField(
+        label=gettext_lazy("Replace what they saved with the workbook's version of these key factors"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".xlsx," + XLSX_TYPE
+        self.fields["file"].help_text = _(
+            "The workbook downloaded from this assessment, filled in. At most %(mb)d MB."
+        ) % {"mb": max_upload_bytes() // (1024 * 1024)}
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if upload is None:
+            return None
+        try:
+            checked = check_upload(upload, upload.name or "", upload.size or 0)
+        except UploadRejected as rejected:
+            raise forms.ValidationError(rejected.message) from None
+        if checked.extension != "xlsx":
+            raise forms.ValidationError(_("Choose the XLSX workbook exported from this assessment."))
+        return upload
+
+
+def _render(
+    request: HttpRequest,
+    assessment: Assessment,
+    form: ImportForm,
+    *,
+    row_errors: list[RowError] | None = None,
+    conflict: actions.WorkbookConflict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "assessment": assessment,
+        "form": form,
+        "row_errors": row_errors or [],
+        "conflict": conflict,
+        "conflict_rows": [(factor_label(f.key_factor), f) for f in conflict.factors] if conflict else [],
+        "editable": assessment.is_editable,
+    }
+    return render(request, "assessments/import.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def import_workbook(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+    """Coordinators and contributors import a filled workbook into a draft or reopened assessment."""
+    user = _user(request)
+    assessment, _role = access.get_assessment_for_user(user, assessment_id, write=True)
+    if request.method != "POST":
+        return _render(request, assessment, ImportForm())
+    form = ImportForm(request.POST, request.FILES)
+    if upload_refused(request):
+        form.add_error("file", _("The file is larger than %(mb)d MB.") % {"mb": max_upload_bytes() // (1024 * 1024)})
+    if not form.is_valid():
+        return _render(request, assessment, form, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        changes = read_workbook(upload, assessment)
+    except WorkbookRefused as refused:
+        form.add_error("file", refused.message)
+        return _render(request, assessment, form, status=400)
+    except WorkbookInvalid as invalid:
+        return _render(request, assessment, form, row_errors=invalid.errors, status=400)
+    confirm = form.cleaned_data["confirm"] if form.cleaned_data["replace"] else ""
+    name = upload.name or ""
+    try:
+        result = actions.do_import_workbook(assessment, changes, by=user, file_name=name, confirm=confirm)
+    except actions.WorkbookConflict as conflict:
+        kept = ImportForm(initial={"confirm": conflict.confirm})
+        return _render(request, assessment, kept, conflict=conflict, status=409)
+    except actions.AssessmentError as error:
+        form.add_error(None, error.message)
+        return _render(request, assessment, form, status=400)
+    log_event("assessment.imported", request, assessment=str(assessment.public_id), user=user.pk)
+    if not result.factors and not result.context:
+        messages.info(request, _("The workbook says what the assessment already holds: nothing changed."))
+    else:
+        parts = [
+            ngettext("%(n)d key factor changed", "%(n)d key factors changed", len(result.factors))
+            % {"n": len(result.factors)}
+        ]
+        if result.context:
+            parts.append(_("the context factors changed"))
+        messages.success(request, _("The workbook is imported: %(what)s.") % {"what": ", ".join(parts)})
+    return redirect(assessment)
