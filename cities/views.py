@@ -170,7 +170,7 @@ def render_workspace(
         "own_role": access.role_in(user, workspace),
         "assessments": Assessment.objects.alive()
         .filter(workspace=workspace)
-        .select_related("benchmark_version")
+        .select_related("benchmark_version__benchmark")
         .order_by("-created_at"),
     }
     if assessment_access.can_manage(context["own_role"]):

@@ -1,0 +1,195 @@
+"""Rounds (docs/roles.md, "Rounds"): start the next round from a submitted or finalised assessment, keep a
+carried-over key factor as it is, and the progress of a benchmark over the workspace's rounds."""
+
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from assessments import access, actions, rounds
+from assessments.models import Assessment
+from assessments.views.assessment import _factor, _user
+from benchmarks.models import Benchmark, KeyFactor
+from cities import access as city_access
+from lib.charts import Bar, ChartRow, bar_chart
+from lib.forms import AccessibleFormMixin
+
+
+class NextRoundForm(AccessibleFormMixin, forms.Form):
+    round = forms.RegexField(
+        label=gettext_lazy("Name of the new round"),
+        regex=r"^[0-9A-Za-z-]{1,20}$",
+        max_length=20,
+        help_text=gettext_lazy("Usually the year, for example 2027."),
+        error_messages={"invalid": gettext_lazy("Use letters, digits and hyphens only, for example 2027.")},
+    )
+
+
+def _not_in_new_version(assessment: Assessment, benchmark: Benchmark) -> list[KeyFactor]:
+    """Key factors of the assessment's version that the benchmark's current version lacks (matched by slug)."""
+    current = benchmark.current_version
+    if current is None or current.pk == assessment.benchmark_version_id:
+        return []
+    slugs = set(KeyFactor.objects.filter(version=current).values_list("slug", flat=True))
+    return [kf for kf in KeyFactor.objects.filter(version_id=assessment.benchmark_version_id) if kf.slug not in slugs]
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def start_next_round(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+    """Coordinators: the form (what will be carried over, the round's name) and starting the round."""
+    user = _user(request)
+    assessment, _role = access.get_assessment_for_user(user, assessment_id, manage=True)
+    benchmark = Benchmark.objects.select_related("current_version").get(pk=assessment.benchmark_version.benchmark_id)
+    status = 200
+    if request.method == "POST":
+        form = NextRoundForm(request.POST)
+        if form.is_valid():
+            try:
+                new = rounds.do_start_next_round(assessment, form.cleaned_data["round"], by=user)
+            except actions.AssessmentError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Round %(round)s has started from round %(previous)s. Review each key factor carried over.")
+                    % {"round": new.round, "previous": assessment.round},
+                )
+                return redirect(new)
+        status = 400
+    else:
+        form = NextRoundForm(initial={"round": rounds.suggested_round(assessment)})
+    context: dict[str, Any] = {
+        "assessment": assessment,
+        "benchmark": benchmark,
+        "form": form,
+        "startable": assessment.status in rounds.STARTABLE_FROM,
+        "new_version": benchmark.current_version,
+        "not_in_new_version": _not_in_new_version(assessment, benchmark),
+        "team": True,
+    }
+    return render(request, "assessments/rounds_start.html", context, status=status)
+
+
+@require_POST
+@login_required
+def keep_factor(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse:
+    """Editors: a carried-over key factor the team agrees with, unchanged, is no longer "to review"."""
+    user = _user(request)
+    assessment, _role = access.get_assessment_for_user(user, assessment_id, write=True)
+    factor = _factor(assessment, slug)
+    try:
+        rounds.do_keep_factor(factor, by=user)
+    except actions.AssessmentError as error:
+        messages.error(request, error.message)
+        return redirect("assessments:factor", assessment.public_id, slug)
+    messages.success(request, _("“%(factor)s” is kept as it is: reviewed.") % {"factor": factor.key_factor.title})
+    return redirect(assessment)
+
+
+def _chart_rows(progress: rounds.Progress) -> list[ChartRow]:
+    rows = []
+    for item in progress.factors:
+        bars = []
+        for column, cell in zip(progress.rounds, item.cells, strict=True):
+            if isinstance(cell, bool):
+                bars.append(Bar(None, column.colour, _("%(round)s: not in this round") % {"round": column.label}))
+            elif cell is None:
+                bars.append(Bar(None, column.colour, _("%(round)s: not rated") % {"round": column.label}))
+            else:
+                bars.append(Bar(cell.value, column.colour, f"{column.label}: {cell.value} – {cell.label}"))
+        rows.append(ChartRow(f"{item.number}. {item.title}", bars))
+    return rows
+
+
+@require_safe
+@login_required
+def progress(request: HttpRequest, workspace_id: UUID, benchmark_slug: str) -> HttpResponse:
+    """Every round of a benchmark in the workspace: each key factor's rating per round, the change, and
+    the share at the standard and the mean rating per round, in charts and tables (members and admins)."""
+    workspace = city_access.get_workspace_for_user(_user(request), workspace_id)
+    benchmark = Benchmark.objects.select_related("current_version__rating_scale").filter(slug=benchmark_slug).first()
+    if benchmark is None:
+        raise Http404
+    found = rounds.progress_over_rounds(workspace, benchmark)
+    levels = found.levels
+    ticks = [(level.value, str(level.value)) for level in levels]
+    marker = (
+        (found.standard.value, _("Standard: %(label)s") % {"label": found.standard.label}) if found.standard else None
+    )
+    series = [(column.label, column.colour) for column in found.rounds]
+    title = benchmark.current_version.title if benchmark.current_version else benchmark.slug
+    charts = {}
+    if found.rounds:
+        charts["factors"] = bar_chart(
+            title=_("Ratings of the key factors per round: %(title)s") % {"title": title},
+            description=_(
+                "For each key factor one bar per round, oldest first, as long as its rating on the scale from "
+                "%(low)s to %(high)s; the table below gives the same numbers."
+            )
+            % {"low": ticks[0][1] if ticks else 0, "high": ticks[-1][1] if ticks else 0},
+            rows=_chart_rows(found),
+            ticks=ticks,
+            marker=marker,
+            series=series,
+            chart_id="progress-factors-chart",
+        )
+        charts["share"] = bar_chart(
+            title=_("Share of key factors at the standard or better, per round"),
+            description=_(
+                "One bar per round, oldest first, from 0 to 100 per cent; the table below gives the same numbers."
+            ),
+            rows=[
+                ChartRow(
+                    _("Round %(round)s") % {"round": column.label},
+                    [
+                        Bar(
+                            float(column.results.share_at_standard or 0),
+                            column.colour,
+                            f"{column.results.share_at_standard or 0} %",
+                        )
+                    ],
+                )
+                for column in found.rounds
+            ],
+            ticks=[(0, "0 %"), (25, "25 %"), (50, "50 %"), (75, "75 %"), (100, "100 %")],
+            chart_id="progress-share-chart",
+        )
+        charts["mean"] = bar_chart(
+            title=_("Mean rating per round"),
+            description=_(
+                "One bar per round, oldest first, as long as the mean of the ratings given; the table below gives "
+                "the same numbers."
+            ),
+            rows=[
+                ChartRow(
+                    _("Round %(round)s") % {"round": column.label},
+                    [
+                        Bar(float(column.results.mean_rating), column.colour, str(column.results.mean_rating))
+                        if column.results.mean_rating is not None
+                        else Bar(None, column.colour, _("Nothing rated"))
+                    ],
+                )
+                for column in found.rounds
+            ],
+            ticks=ticks,
+            marker=marker,
+            chart_id="progress-mean-chart",
+        )
+    context = {
+        "workspace": workspace,
+        "benchmark": benchmark,
+        "title": title,
+        "progress": found,
+        "charts": charts,
+        "rows": [(item, list(zip(found.rounds, item.cells, strict=True))) for item in found.factors],
+        "versions": len({column.assessment.benchmark_version_id for column in found.rounds}),
+    }
+    return render(request, "assessments/progress.html", context)
