@@ -157,7 +157,7 @@ def test_one_bad_row_applies_nothing_and_names_sheet_row_and_column(cast: Cast, 
         f"Answers, row {bad}, column D (Answer): “maybe” is not one of yes, partly, no, don&#x27;t know, not applicable"
     )
     assert expected in response.text
-    assert 'data-error-summary' in response.text
+    assert "data-error-summary" in response.text
     factor.refresh_from_db()
     assert factor.rating is None and factor.justification == ""
     assert not QuestionAnswer.objects.filter(factor__assessment=assessment).exclude(answer="").exists()
@@ -239,7 +239,13 @@ def test_a_stale_workbook_names_the_changed_key_factors_and_applies_only_when_co
     slug = factor.key_factor.slug
     # Meanwhile the coordinator saves the same key factor on the platform.
     actions.do_save_factor(
-        factor, by=cast.coordinator, expected_version=0, rating=1, justification="Typed online.", answers={}, comments={}
+        factor,
+        by=cast.coordinator,
+        expected_version=0,
+        rating=1,
+        justification="Typed online.",
+        answers={},
+        comments={},
     )
     sheet = book["Key factors"]
     n = row_of(sheet, slug, 5)
@@ -379,7 +385,9 @@ def test_answer_labels_values_and_empty_cells_are_all_understood(cast: Cast, ass
     questions = list(factor.answers.select_related("question").order_by("question__number"))[:3]
     answers = book["Answers"]
     for answer, typed in zip(questions, ["YES", "dont_know", "don’t know"], strict=False):
-        answers.cell(row=row_of(answers, f"{factor.key_factor.slug}#{answer.question.number}", 6), column=4, value=typed)
+        answers.cell(
+            row=row_of(answers, f"{factor.key_factor.slug}#{answer.question.number}", 6), column=4, value=typed
+        )
     assert upload(client, assessment, book).status_code == 302
     stored = [QuestionAnswer.objects.get(pk=a.pk).answer for a in questions]
     assert stored == ["yes", "dont_know", "dont_know"][: len(questions)]
@@ -395,7 +403,9 @@ def test_context_notes_saved_since_export_are_a_conflict(cast: Cast, assessment:
         expected_version=assessment.lock_version,
         notes={note.context_factor_id: {"effect": "enabler", "competence": "eu", "note": "Online."}},
     )
-    book["Context"].cell(row=row_of(book["Context"], f"context#{note.context_factor.number}", 6), column=5, value="Off.")
+    book["Context"].cell(
+        row=row_of(book["Context"], f"context#{note.context_factor.number}", 6), column=5, value="Off."
+    )
     response = upload(client, assessment, book)
     assert response.status_code == 409
     assert "The context factors" in response.text
