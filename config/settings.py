@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "assessments",
     "evidence",
     "practices",
+    "actionplans",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

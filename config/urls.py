@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("cities.urls")),
     path("", include("assessments.urls")),
     path("", include("evidence.urls")),
+    path("", include("actionplans.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

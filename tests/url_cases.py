@@ -205,6 +205,7 @@ def make_world(cast: Any) -> World:
     assert factor is not None
     do_add_comment(factor, by=cast.coordinator, body="Please check.", addressees=[], site_url="http://testserver/")
     _add_evidence(cast, factor)
+    _add_action_plan(cast)
     _invitation, token = do_invite(
         cast.workspace, by=cast.coordinator, email="new@aville.example", role="viewer", organisation="", site_url="/"
     )
@@ -238,12 +239,44 @@ def _add_evidence(cast: Any, factor: Any) -> None:
     )
 
 
+def _add_action_plan(cast: Any) -> None:
+    """A submitted assessment of another benchmark with its action plan drafted from its gaps: an action
+    with an indicator and a progress update (the actionplans app's own actions)."""
+    try:
+        from actionplans.tests.conftest import submitted_assessment
+    except ImportError:  # the app may not be there on every branch
+        return
+    from datetime import date
+
+    from actionplans import actions
+    from assessments.tests.conftest import a_version
+    from benchmarks.models import BenchmarkVersion
+
+    version = (
+        BenchmarkVersion.objects.filter(factors__guide_questions__isnull=False)
+        .exclude(pk=a_version().pk)
+        .distinct()
+        .order_by("pk")
+        .first()
+    )
+    plan = actions.do_start_plan(submitted_assessment(cast, version), by=cast.coordinator)
+    action = plan.actions.order_by("position").first()
+    assert action is not None, "the plan is drafted from the assessment's two gaps"
+    actions.do_add_indicator(action, actions.IndicatorFields(name="People placed"), by=cast.coordinator)
+    actions.do_add_progress(action, by=cast.coordinator, on=date(2026, 3, 1), text="Kick-off held.")
+
+
 def stub_pdf_rendering(monkeypatch: Any) -> None:
     """WeasyPrint takes ~20 s per benchmark PDF; these tests look at headers and writes, not at the PDF
     (benchmarks' own tests check it), so the view gets a tiny PDF instead."""
     import benchmarks.views
 
     monkeypatch.setattr(benchmarks.views, "html_to_pdf", lambda html, request: b"%PDF-1.7\n%stub\n")
+    try:
+        import actionplans.views
+    except ImportError:  # the app may not be there on every branch
+        return
+    monkeypatch.setattr(actionplans.views, "html_to_pdf", lambda html, request: b"%PDF-1.7\n%stub\n")
 
 
 def all_urls(world: World) -> tuple[dict[str, str], list[str]]:

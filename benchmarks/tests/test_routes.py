@@ -3,6 +3,9 @@
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from tests.browser import test_accounts
+from tests.browser.test_actionplans import NOT_HTML as PLAN_NOT_HTML
+from tests.browser.test_actionplans import POST_ONLY as PLAN_POST_ONLY
+from tests.browser.test_actionplans import SCANNED_HERE as PLAN_PAGES
 from tests.browser.test_assessments import POST_ONLY as ASSESSMENT_POST_ONLY
 from tests.browser.test_assessments import SCANNED_HERE as ASSESSMENT_PAGES
 from tests.browser.test_evidence import NOT_HTML as EVIDENCE_NOT_HTML
@@ -10,6 +13,8 @@ from tests.browser.test_evidence import POST_ONLY as EVIDENCE_POST_ONLY
 from tests.browser.test_evidence import SCANNED_HERE as EVIDENCE_PAGES
 from tests.browser.test_journeys import PUBLIC_PAGES
 from tests.browser.test_partners import POST_ONLY as PARTNER_POST_ONLY
+from tests.browser.test_rounds import POST_ONLY as ROUNDS_POST_ONLY
+from tests.browser.test_rounds import SCANNED_HERE as ROUNDS_PAGES
 from tests.browser.test_workspaces import POST_ONLY as WORKSPACE_POST_ONLY
 from tests.browser.test_workspaces import SCANNED_HERE as WORKSPACE_PAGES
 
@@ -54,6 +59,8 @@ def test_every_public_page_gets_an_accessibility_scan() -> None:
     scanned |= WORKSPACE_PAGES.keys()  # pages behind login, scanned in tests/browser/test_workspaces.py
     scanned |= ASSESSMENT_PAGES.keys()  # scanned in tests/browser/test_assessments.py
     scanned |= EVIDENCE_PAGES.keys()  # scanned in tests/browser/test_evidence.py
+    scanned |= ROUNDS_PAGES.keys()  # scanned in tests/browser/test_rounds.py
+    scanned |= PLAN_PAGES.keys()  # scanned in tests/browser/test_actionplans.py
     not_html = (
         NOT_HTML.keys()
         | POST_ONLY.keys()
@@ -63,5 +70,7 @@ def test_every_public_page_gets_an_accessibility_scan() -> None:
         | PARTNER_POST_ONLY.keys()
     )
     not_html |= EVIDENCE_POST_ONLY.keys() | EVIDENCE_NOT_HTML.keys()
+    not_html |= ROUNDS_POST_ONLY.keys()
+    not_html |= PLAN_POST_ONLY.keys() | PLAN_NOT_HTML.keys()
     unscanned = named_patterns(get_resolver()) - scanned - not_html - COVERED_ELSEWHERE.keys()
     assert unscanned == set()

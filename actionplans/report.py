@@ -1,0 +1,56 @@
+"""Everything a reader of the plan sees, read in a fixed number of queries (QUALITY.md F1): the plan
+page, the timeline, the PDF, the workbook and the assessment's report all start from `plan_contents`."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from actionplans.models import Action, ActionPlan, ProgressUpdate
+from actionplans.timeline import TimelineRow, timeline_rows, timeline_svg
+
+
+@dataclass
+class PlanContents:
+    plan: ActionPlan
+    today: date
+    actions: list[Action]  # alive, in order, with key factors, indicators and updates (with their authors)
+    rows: list[TimelineRow]
+    chart: SafeString
+
+    @property
+    def overdue(self) -> list[TimelineRow]:
+        return [row for row in self.rows if row.overdue]
+
+    @property
+    def by_status(self) -> list[tuple[str, int]]:
+        return [(str(label), sum(a.status == value for a in self.actions)) for value, label in Action.Status.choices]
+
+
+def alive_actions(plan: ActionPlan) -> list[Action]:
+    return list(
+        Action.objects.alive()
+        .filter(plan=plan)
+        .order_by("position", "pk")
+        .prefetch_related(
+            "key_factors",
+            "indicators",
+            Prefetch("updates", queryset=ProgressUpdate.objects.select_related("by").order_by("-on", "-pk")),
+        )
+    )
+
+
+def plan_contents(plan: ActionPlan, *, today: date | None = None, chart_id: str = "timeline") -> PlanContents:
+    today = today or timezone.localdate()
+    actions = alive_actions(plan)
+    rows = timeline_rows(actions, today)
+    assessment = plan.assessment
+    title = _("Timeline of the action plan: %(city)s, %(title)s, round %(round)s") % {
+        "city": assessment.workspace.city.name,
+        "title": assessment.benchmark_version.title,
+        "round": assessment.round,
+    }
+    return PlanContents(plan, today, actions, rows, timeline_svg(rows, today, title=str(title), chart_id=chart_id))

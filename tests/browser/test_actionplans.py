@@ -1,0 +1,240 @@
+"""Action-plan journeys in headless Chromium: from a submitted assessment the coordinator drafts the plan
+from its gaps, edits an action with the keyboard (the autosave status is announced), adds an indicator
+and reads the timeline; a stale save gets the conflict screen; axe scans every state, errors included.
+
+Served from its own database filled by `load_demo`, whose draft assessment the setup rates (two factors
+below the standard) and submits; the demo itself is left as it is.
+"""
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from tests.browser.conftest import DEMO_SETUP, axe_violations, prepare_server, running_server
+from tests.browser.test_journeys import tab_until
+from tests.browser.test_workspaces import signed_in_page
+
+pytestmark = pytest.mark.browser
+
+# URL names of the plan's pages and where they are scanned (read by benchmarks/tests/test_routes.py).
+SCANNED_HERE = {
+    "actionplans:plan": "test_coordinator_drafts_the_plan_and_edits_an_action_with_the_keyboard",
+    "actionplans:action": "test_coordinator_drafts_the_plan_and_edits_an_action_with_the_keyboard",
+    "actionplans:timeline": "test_coordinator_drafts_the_plan_and_edits_an_action_with_the_keyboard",
+    "actionplans:history": "test_plan_pages_in_every_state_have_no_axe_violations",
+    "actionplans:indicator": "test_plan_pages_in_every_state_have_no_axe_violations",
+}
+POST_ONLY = dict.fromkeys(
+    (
+        "actionplans:start",
+        "actionplans:add_action",
+        "actionplans:move",
+        "actionplans:delete",
+        "actionplans:restore",
+        "actionplans:add_indicator",
+        "actionplans:delete_indicator",
+        "actionplans:add_progress",
+    ),
+    "POST only; a failed submit re-renders a page scanned here, a good one redirects to it",
+)
+NOT_HTML = {
+    "actionplans:autosave": "JSON for static/js/autosave.js; the action page around it is scanned in its states here",
+    "actionplans:pdf": "a PDF download; its text, tags and language are checked in actionplans/tests/test_downloads.py",
+    "actionplans:xlsx": "an XLSX download; read back with openpyxl in actionplans/tests/test_downloads.py",
+}
+
+SETUP = (
+    DEMO_SETUP
+    + """
+from assessments import actions
+from actionplans.tests.conftest import rate
+
+factors = [f for f in assessment.factors.select_related("key_factor").order_by("pk") if f.answers.exists()]
+for factor in factors[:2]:
+    rate(factor, 1, by=coordinator)
+actions.do_submit(assessment, by=coordinator)
+
+print(json.dumps({
+    "cookie": settings.SESSION_COOKIE_NAME,
+    "coordinator": session(coordinator),
+    "contributor": session(User.objects.get(email="contributor@demoville.example")),
+    "viewer": session(User.objects.get(email="viewer@demoville.example")),
+    "assessment": str(assessment.public_id),
+    "gaps": [f.key_factor.title for f in factors[:2]],
+}))
+"""
+)
+
+
+@pytest.fixture(scope="module")
+def plan_server(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[tuple[str, dict]]:
+    tmp = tmp_path_factory.mktemp("plan-server")
+    env, people = prepare_server(tmp, f"{worker_id}_actionplans", library=True, setup=SETUP)
+    with running_server(tmp, env) as url:
+        yield url, people
+
+
+def test_coordinator_drafts_the_plan_and_edits_an_action_with_the_keyboard(browser, plan_server) -> None:
+    _url, people = plan_server
+    plan = f"/assessments/{people['assessment']}/plan/"
+    context, page = signed_in_page(browser, plan_server, "coordinator")
+    try:
+        page.goto(plan)
+        assert page.locator("h1").inner_text() == "Action plan"
+        assert axe_violations(page) == []
+        tab_until(page, "el => el.tagName === 'BUTTON' && el.textContent.includes('Draft the action plan')")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".plan-actions")
+        assert "The action plan is drafted" in page.locator(".messages").inner_text()
+        titles = page.locator(".plan-actions h3").all_inner_texts()
+        assert [re.sub(r"^\d+\. ", "", t) for t in titles] == people["gaps"]
+        assert axe_violations(page) == []
+
+        # Reorder with the keyboard: the second action moves up.
+        tab_until(page, "el => el.tagName === 'BUTTON' && el.textContent.startsWith('Move up')")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".messages")
+        assert "moved up" in page.locator(".messages").inner_text()
+        titles = page.locator(".plan-actions h3").all_inner_texts()
+        assert [re.sub(r"^\d+\. ", "", t) for t in titles] == people["gaps"][::-1]
+        assert axe_violations(page) == []
+
+        tab_until(page, "el => el.tagName === 'A' && el.closest('.plan-actions h3') !== null")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("form[data-autosave]")
+        assert "Prompts from the benchmark" in page.locator("#id_description").input_value()
+        assert axe_violations(page) == []
+
+        # Type the owner; the autosave saves it and says so in the status region.
+        tab_until(page, "el => el.id === 'id_owner'")
+        page.keyboard.type("Integration office")
+        status = page.locator("[data-autosave-status]")
+        assert status.get_attribute("role") == "status"
+        page.wait_for_function(
+            "() => /^Saved \\d{1,2}:\\d{2}/.test(document.querySelector('[data-autosave-status]').textContent)"
+        )
+        page.reload()
+        assert page.locator("#id_owner").input_value() == "Integration office"
+
+        # A validation error: the end before the start.
+        page.locator("#id_start").fill("2026-06-01")
+        page.locator("#id_end").fill("2026-01-31")
+        tab_until(page, "el => el.tagName === 'BUTTON' && el.textContent.trim() === 'Save the action'")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("[data-error-summary]")
+        assert "The end cannot be before the start" in page.locator(".error-summary").inner_text()
+        assert page.locator("#id_end").get_attribute("aria-invalid") == "true"
+        assert axe_violations(page) == []
+        page.locator("#id_start").fill("2026-01-01")
+        page.locator("#id_end").fill("2026-03-31")
+        page.get_by_role("button", name="Save the action").click()
+        page.wait_for_url(f"**{plan}")
+        assert "is saved" in page.locator(".messages").inner_text()
+        assert "Overdue" in page.locator(".plan-actions").inner_text()  # ended 31 March 2026, still planned
+        assert axe_violations(page) == []
+
+        # An indicator, first with a missing name, then right.
+        page.locator(".plan-actions h3 a").first.click()
+        page.get_by_role("button", name="Add the indicator").click()
+        page.wait_for_selector("[data-error-summary]")
+        assert page.locator("#id_indicator-name").get_attribute("aria-invalid") == "true"
+        assert axe_violations(page) == []
+        page.locator("#id_indicator-name").fill("Migrants placed in jobs")
+        page.locator("#id_indicator-baseline").fill("40")
+        page.locator("#id_indicator-target").fill("120")
+        page.locator("#id_indicator-unit").fill("people")
+        page.get_by_role("button", name="Add the indicator").click()
+        page.wait_for_selector("text=The indicator is added.")
+        assert "Migrants placed in jobs" in page.locator("table").inner_text()
+        assert axe_violations(page) == []
+        page.locator("#id_progress-text").fill("Kick-off meeting with the job centre.")
+        page.get_by_role("button", name="Add the update").click()
+        page.wait_for_selector("text=The progress update is added.")
+        assert "Kick-off meeting with the job centre." in page.locator("main").inner_text()
+        assert axe_violations(page) == []
+
+        page.goto(f"{plan}timeline/")
+        svg = page.locator("svg.chart")
+        assert svg.get_attribute("role") == "img"
+        assert "Timeline of the action plan" in page.locator("svg.chart title").inner_text()
+        table = page.locator("table").inner_text()
+        assert "Yes: ended 31 Mar 2026" in table
+        assert axe_violations(page) == []
+        assert [e for e in page.console_errors if "status of 400" not in e] == []
+    finally:
+        context.close()
+
+
+def test_plan_pages_in_every_state_have_no_axe_violations(browser, plan_server) -> None:
+    _url, people = plan_server
+    plan = f"/assessments/{people['assessment']}/plan/"
+    contributor_context, contributor = signed_in_page(browser, plan_server, "contributor")
+    coordinator_context, coordinator = signed_in_page(browser, plan_server, "coordinator")
+    try:
+        coordinator.goto(plan)
+        if coordinator.locator(".plan-actions").count() == 0:  # run alone: draft it first
+            coordinator.get_by_role("button", name=re.compile("Draft the action plan")).click()
+            coordinator.wait_for_selector(".plan-actions")
+        action_url = coordinator.locator(".plan-actions h3 a").last.get_attribute("href")
+        contributor.goto(action_url)
+        coordinator.goto(action_url)
+        coordinator.locator("#id_partners").fill("Saved first by the coordinator.")
+        coordinator.get_by_role("button", name="Save the action").click()
+        coordinator.wait_for_url(f"**{plan}")
+
+        contributor.locator("#id_partners").fill("Typed by the contributor.")
+        contributor.get_by_role("button", name="Save the action").click()
+        contributor.wait_for_selector("#conflict-title")
+        assert "Saved first by the coordinator." in contributor.locator(".stored-version").inner_text()
+        assert contributor.locator("#id_partners").input_value() == "Typed by the contributor."
+        assert axe_violations(contributor) == []
+        contributor.get_by_role("button", name="Save the action").click()
+        contributor.wait_for_url(f"**{plan}")
+
+        # The add-action form with an error, then a removed action waiting to be restored.
+        coordinator.goto(plan)
+        coordinator.get_by_role("button", name="Add the action").click()
+        coordinator.wait_for_selector("[data-error-summary]")
+        assert axe_violations(coordinator) == []
+        coordinator.locator("#id_new-title").fill("Training for front-desk staff")
+        coordinator.get_by_role("button", name="Add the action").click()
+        coordinator.wait_for_selector("text=The action is added.")
+        coordinator.locator("#id_indicator-name").fill("Staff trained")
+        coordinator.get_by_role("button", name="Add the indicator").click()
+        coordinator.wait_for_selector("text=The indicator is added.")
+        coordinator.get_by_role("link", name=re.compile("^Edit")).first.click()
+        coordinator.wait_for_selector("h1:has-text('Indicator:')")
+        assert axe_violations(coordinator) == []
+        coordinator.locator("#id_indicator-name").fill("")
+        coordinator.get_by_role("button", name="Save the indicator").click()
+        coordinator.wait_for_selector("[data-error-summary]")
+        assert axe_violations(coordinator) == []
+        coordinator.goto(plan)
+        coordinator.get_by_role("button", name=re.compile("^Remove: Training")).click()
+        coordinator.wait_for_selector("#removed-heading")
+        assert axe_violations(coordinator) == []
+        coordinator.get_by_role("button", name=re.compile("^Restore: Training")).click()
+        coordinator.wait_for_selector("text=is restored")
+        coordinator.goto(f"{plan}history/")
+        assert "Action restored" in coordinator.locator("main").inner_text()
+        assert axe_violations(coordinator) == []
+    finally:
+        contributor_context.close()
+        coordinator_context.close()
+
+    context, page = signed_in_page(browser, plan_server, "viewer")
+    try:
+        page.goto(plan)
+        assert page.locator("button", has_text="Remove").count() == 0
+        assert axe_violations(page) == []
+        page.locator(".plan-actions h3 a").first.click()
+        page.wait_for_selector("#indicators-heading")
+        assert page.locator("form[data-autosave]").count() == 0
+        assert axe_violations(page) == []
+        for path in (f"{plan}timeline/", f"{plan}history/"):
+            page.goto(path)
+            assert axe_violations(page) == []
+        assert page.console_errors == []
+    finally:
+        context.close()
