@@ -15,8 +15,6 @@ from tests.browser.test_journeys import PUBLIC_PAGES
 from tests.browser.test_partners import POST_ONLY as PARTNER_POST_ONLY
 from tests.browser.test_rounds import POST_ONLY as ROUNDS_POST_ONLY
 from tests.browser.test_rounds import SCANNED_HERE as ROUNDS_PAGES
-from tests.browser.test_rounds import POST_ONLY as ROUNDS_POST_ONLY
-from tests.browser.test_rounds import SCANNED_HERE as ROUNDS_PAGES
 from tests.browser.test_workspaces import POST_ONLY as WORKSPACE_POST_ONLY
 from tests.browser.test_workspaces import SCANNED_HERE as WORKSPACE_PAGES
 
@@ -62,7 +60,6 @@ def test_every_public_page_gets_an_accessibility_scan() -> None:
     scanned |= ASSESSMENT_PAGES.keys()  # scanned in tests/browser/test_assessments.py
     scanned |= EVIDENCE_PAGES.keys()  # scanned in tests/browser/test_evidence.py
     scanned |= ROUNDS_PAGES.keys()  # scanned in tests/browser/test_rounds.py
-    scanned |= ROUNDS_PAGES.keys()  # scanned in tests/browser/test_rounds.py
     scanned |= PLAN_PAGES.keys()  # scanned in tests/browser/test_actionplans.py
     not_html = (
         NOT_HTML.keys()
@@ -73,7 +70,6 @@ def test_every_public_page_gets_an_accessibility_scan() -> None:
         | PARTNER_POST_ONLY.keys()
     )
     not_html |= EVIDENCE_POST_ONLY.keys() | EVIDENCE_NOT_HTML.keys()
-    not_html |= ROUNDS_POST_ONLY.keys()
     not_html |= ROUNDS_POST_ONLY.keys()
     not_html |= PLAN_POST_ONLY.keys() | PLAN_NOT_HTML.keys()
     unscanned = named_patterns(get_resolver()) - scanned - not_html - COVERED_ELSEWHERE.keys()
