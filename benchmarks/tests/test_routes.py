@@ -15,6 +15,9 @@ from tests.browser.test_journeys import PUBLIC_PAGES
 from tests.browser.test_partners import POST_ONLY as PARTNER_POST_ONLY
 from tests.browser.test_rounds import POST_ONLY as ROUNDS_POST_ONLY
 from tests.browser.test_rounds import SCANNED_HERE as ROUNDS_PAGES
+from tests.browser.test_workbook import NOT_HTML as WORKBOOK_NOT_HTML
+from tests.browser.test_workbook import POST_ONLY as WORKBOOK_POST_ONLY
+from tests.browser.test_workbook import SCANNED_HERE as WORKBOOK_PAGES
 from tests.browser.test_workspaces import POST_ONLY as WORKSPACE_POST_ONLY
 from tests.browser.test_workspaces import SCANNED_HERE as WORKSPACE_PAGES
 
@@ -61,6 +64,7 @@ def test_every_public_page_gets_an_accessibility_scan() -> None:
     scanned |= EVIDENCE_PAGES.keys()  # scanned in tests/browser/test_evidence.py
     scanned |= ROUNDS_PAGES.keys()  # scanned in tests/browser/test_rounds.py
     scanned |= PLAN_PAGES.keys()  # scanned in tests/browser/test_actionplans.py
+    scanned |= WORKBOOK_PAGES.keys()  # scanned in tests/browser/test_workbook.py
     not_html = (
         NOT_HTML.keys()
         | POST_ONLY.keys()
@@ -72,5 +76,6 @@ def test_every_public_page_gets_an_accessibility_scan() -> None:
     not_html |= EVIDENCE_POST_ONLY.keys() | EVIDENCE_NOT_HTML.keys()
     not_html |= ROUNDS_POST_ONLY.keys()
     not_html |= PLAN_POST_ONLY.keys() | PLAN_NOT_HTML.keys()
+    not_html |= WORKBOOK_POST_ONLY.keys() | WORKBOOK_NOT_HTML.keys()
     unscanned = named_patterns(get_resolver()) - scanned - not_html - COVERED_ELSEWHERE.keys()
     assert unscanned == set()
