@@ -31,7 +31,7 @@ class PlanContents:
 
 
 def alive_actions(plan: ActionPlan) -> list[Action]:
-    return list(
+    found = list(
         Action.objects.alive()
         .filter(plan=plan)
         .order_by("position", "pk")
@@ -41,6 +41,9 @@ def alive_actions(plan: ActionPlan) -> list[Action]:
             Prefetch("updates", queryset=ProgressUpdate.objects.select_related("by").order_by("-on", "-pk")),
         )
     )
+    for action in found:
+        action.plan = plan  # its links need the plan's assessment, loaded once
+    return found
 
 
 def plan_contents(plan: ActionPlan, *, today: date | None = None, chart_id: str = "timeline") -> PlanContents:
