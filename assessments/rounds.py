@@ -95,6 +95,8 @@ def do_start_next_round(previous: Assessment, round: str, *, by: User) -> Assess
             raise actions.AssessmentError(
                 _("The new round needs a name of its own: %(round)s is the round it starts from.") % {"round": round}
             )
+        # As do_start_assessment does: with the workspace locked, two starts of one round are serialised.
+        Workspace.objects.select_for_update().get(pk=old.workspace_id)
         same_round = Assessment.objects.alive().filter(
             workspace_id=old.workspace_id, benchmark_version__benchmark=benchmark, round=round
         )

@@ -21,18 +21,21 @@ def to_review_count(rows: Iterable[Any]) -> int:
 
 @register.simple_tag
 def carried_over(assessment: Assessment) -> dict[str, Any]:
-    """The new round's "started" event, which records what was carried over and what was not (one query)."""
+    """What the round's "started" event records: whether it was carried over from the previous round, and
+    what could not be (one query)."""
     event = (
         AssessmentEvent.objects.filter(assessment=assessment, action=AssessmentEvent.Action.STARTED)
         .order_by("pk")
         .first()
     )
     changes = dict(event.changes) if event else {}
-    return {
+    missing = {
         key.removeprefix("not_carried_"): str(value).split("; ")
         for key, value in changes.items()
         if key.startswith("not_carried_") and value
     }
+    # A round linked to its predecessor without starting from it (e.g. the demo's) carried nothing over.
+    return {"carried": "from_round" in changes, "missing": missing}
 
 
 @register.simple_tag

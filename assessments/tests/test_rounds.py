@@ -502,3 +502,25 @@ def test_carried_overview_and_factor_pages_stay_within_their_budget(cast: Cast) 
     factor = new.factors.select_related("key_factor").first()
     assert queries(client, f"/assessments/{new.public_id}/") <= 15
     assert queries(client, f"/assessments/{new.public_id}/factors/{factor.key_factor.slug}/") <= 17
+
+
+def test_load_demo_adds_a_finalised_earlier_round_only_when_asked() -> None:
+    call_command("load_demo", stdout=StringIO())
+    assert Assessment.objects.filter(workspace__city__slug="demoville").count() == 1  # the default demo
+    out = StringIO()
+    call_command("load_demo", "--earlier-round", stdout=out)
+    call_command("load_demo", "--earlier-round", stdout=out)
+    assert "Demo earlier round: already there" in out.getvalue()
+    earlier = Assessment.objects.get(workspace__city__slug="demoville", round="2024")
+    draft = Assessment.objects.get(workspace__city__slug="demoville", round="2026")
+    assert earlier.status == "finalised" and draft.status == "draft"
+    assert not earlier.factors.filter(rating__isnull=True).exists()
+    assert draft.previous_round == earlier
+    client = client_for(User.objects.get(email="viewer@demoville.example"))
+    overview = client.get(f"/assessments/{draft.public_id}/").text
+    assert "The previous round of this benchmark is round 2024." in overview
+    assert "were carried over" not in overview and "to review" not in overview  # nothing was carried
+    slug = draft.benchmark_version.benchmark.slug
+    progress = client.get(f"/workspaces/{draft.workspace.public_id}/benchmarks/{slug}/progress/").text
+    assert progress.index('<th scope="row">2024</th>') < progress.index('<th scope="row">2026</th>')
+    assert earlier.created_by == User.objects.get(email="coordinator@demoville.example")

@@ -28,6 +28,13 @@ DEMO_MEMBERS = [
 class Command(BaseCommand):
     help = "Creates the fictional city Demoville, its workspace and four demo users. Refused in production."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--earlier-round",
+            action="store_true",
+            help="Also add a finalised earlier round (2024) of the draft's benchmark, for the progress over rounds.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("load_demo creates users with a published password; it never runs in production.")
@@ -55,6 +62,8 @@ class Command(BaseCommand):
             assessment_note = self.half_finished_assessment(workspace)
             evidence_note = demo_evidence(workspace)
             partner_note = demo_partner_views(workspace)
+            if options.get("earlier_round"):
+                partner_note += "\n" + demo_earlier_round(workspace)
         self.stdout.write(f"Demo city {city.name}: {created} created (password for all demo logins: {DEMO_PASSWORD})")
         self.stdout.write(assessment_note)
         self.stdout.write(evidence_note)
@@ -170,3 +179,37 @@ def demo_partner_views(workspace: Workspace) -> str:
         site_url="http://127.0.0.1:8000/",
     )
     return f"Demo partner views: {DEMO_MEMBERS[2][4]} rated “{factor.key_factor.title}”, one comment"
+
+
+DEMO_EARLIER_ROUND = "2024"
+
+
+def demo_earlier_round(workspace: Workspace) -> str:
+    """With `--earlier-round`: a finalised round 2024 of the demo draft's benchmark, every key factor rated
+    (mostly lower than in the draft), set as the draft's previous round, so the progress over rounds has two
+    rounds to show. Opt-in: the default demo keeps its single assessment."""
+    draft = Assessment.objects.filter(workspace=workspace, round=DEMO_ROUND).exclude(status="finalised").first()
+    if draft is None:
+        return "Demo earlier round: skipped (no demo draft)"
+    if Assessment.objects.alive().filter(workspace=workspace, round=DEMO_EARLIER_ROUND).exists():
+        return "Demo earlier round: already there"
+    coordinator = User.objects.get(email=DEMO_MEMBERS[0][0])
+    version = draft.benchmark_version
+    levels = sorted(version.rating_scale.levels.values_list("value", flat=True))
+    earlier = assessment_actions.do_start_assessment(workspace, version, DEMO_EARLIER_ROUND, by=coordinator)
+    answers = [QuestionAnswer.Answer.NO, QuestionAnswer.Answer.PARTLY, QuestionAnswer.Answer.YES]
+    factors = list(earlier.factors.select_related("key_factor").prefetch_related("answers"))
+    for n, factor in enumerate(factors):
+        assessment_actions.do_save_factor(
+            factor,
+            by=coordinator,
+            expected_version=factor.lock_version,
+            rating=levels[n % 3],
+            justification=f"Demo {DEMO_EARLIER_ROUND}: where Demoville stood on “{factor.key_factor.title}”.",
+            answers={a.question_id: answers[(n + i) % 3] for i, a in enumerate(factor.answers.all())},
+            comments={},
+        )
+    assessment_actions.do_submit(earlier, by=coordinator)
+    assessment_actions.do_finalise(earlier, by=coordinator)
+    Assessment.objects.filter(pk=draft.pk).update(previous_round=earlier)
+    return f"Demo earlier round: {version.title}, round {DEMO_EARLIER_ROUND}, finalised, before round {DEMO_ROUND}"
