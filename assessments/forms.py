@@ -1,5 +1,6 @@
 """Forms of the self-assessment pages; each renders through `_field.html` with accessible error wiring."""
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -7,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import ContextNote, QuestionAnswer
-from benchmarks.models import Benchmark, GuideQuestion, RatingLevel
+from benchmarks.models import Benchmark, GuideQuestion, KeyFactor, RatingLevel
 from lib.forms import AccessibleFormMixin
 
 
@@ -90,14 +91,24 @@ class FactorForm(AccessibleFormMixin, forms.Form):
         return {q.pk: self.cleaned_data[comment_field(q)] for q in self.questions}
 
 
+class FirstBoxCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes whose group id is the first box's, so the error summary's link lands on a real control."""
+
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        return f"{id_}_{index or 0}" if id_ else id_
+
+
 class ContextForm(AccessibleFormMixin, forms.Form):
-    """Effect, competence and a note for each context factor."""
+    """Effect, competence and a note for each context factor, and the key factors it bears on."""
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def __init__(self, *args: Any, notes: list[ContextNote], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, notes: list[ContextNote], key_factors: Sequence[KeyFactor] = (), **kwargs: Any
+    ) -> None:
         self.notes = notes
         super().__init__(*args, **kwargs)
+        factor_choices = [(str(kf.pk), f"{kf.number}. {kf.title}") for kf in key_factors]
         for note in notes:
             n = note.context_factor.number
             self.fields[f"c{n}-effect"] = forms.ChoiceField(
@@ -116,26 +127,45 @@ class ContextForm(AccessibleFormMixin, forms.Form):
                 max_length=5_000,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+            if factor_choices:
+                self.fields[f"c{n}-key_factors"] = forms.MultipleChoiceField(
+                    label=_("Key factors context factor %(number)s bears on") % {"number": n},
+                    choices=factor_choices,
+                    required=False,
+                    widget=FirstBoxCheckboxes,
+                    help_text=_("The results show the note beside these key factors; with none, as a general note."),
+                )
         # The mixin's wiring validated the bound form before these fields existed: validate again.
         self._errors = None
         self.wire_aria()
 
     def rows(
         self, stored: dict[int, ContextNote] | None = None
-    ) -> list[tuple[ContextNote, forms.BoundField, forms.BoundField, forms.BoundField, ContextNote | None]]:
+    ) -> list[
+        tuple[
+            ContextNote,
+            forms.BoundField,
+            forms.BoundField,
+            forms.BoundField,
+            forms.BoundField | None,
+            ContextNote | None,
+        ]
+    ]:
         """Each context factor's fields, with what is stored now when a conflict is shown."""
         out = []
         for note in self.notes:
             n = note.context_factor.number
             saved = (stored or {}).get(note.context_factor_id)
-            out.append((note, self[f"c{n}-effect"], self[f"c{n}-competence"], self[f"c{n}-note"], saved))
+            bears_on = self[f"c{n}-key_factors"] if f"c{n}-key_factors" in self.fields else None
+            out.append((note, self[f"c{n}-effect"], self[f"c{n}-competence"], self[f"c{n}-note"], bears_on, saved))
         return out
 
-    def values(self) -> dict[int, dict[str, str]]:
+    def values(self) -> dict[int, dict[str, Any]]:
         data = self.cleaned_data
-        return {
-            note.context_factor_id: {
-                key: data[f"c{note.context_factor.number}-{key}"] for key in ("effect", "competence", "note")
-            }
-            for note in self.notes
-        }
+        out: dict[int, dict[str, Any]] = {}
+        for note in self.notes:
+            n = note.context_factor.number
+            out[note.context_factor_id] = {key: data[f"c{n}-{key}"] for key in ("effect", "competence", "note")}
+            if f"c{n}-key_factors" in self.fields:
+                out[note.context_factor_id]["key_factors"] = [int(pk) for pk in data[f"c{n}-key_factors"]]
+        return out

@@ -17,7 +17,7 @@ from assessments import access, actions
 from assessments.forms import ContextForm, FactorForm, StartAssessmentForm, answer_field, comment_field
 from assessments.models import Assessment, ContextNote, FactorAssessment, QuestionAnswer
 from assessments.views.partners import divergence_context, partner_context
-from benchmarks.models import RatingLevel
+from benchmarks.models import KeyFactor, RatingLevel
 from cities import access as city_access
 from cities.views import render_workspace
 from evidence.views import factor_evidence_context
@@ -209,13 +209,18 @@ def context_factors(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     write = request.method == "POST"
     assessment, role = access.get_assessment_for_user(request.user, assessment_id, write=write)
     user = _user(request)
-    notes = list(ContextNote.objects.filter(assessment=assessment).select_related("context_factor"))
+    notes = list(
+        ContextNote.objects.filter(assessment=assessment)
+        .select_related("context_factor")
+        .prefetch_related("key_factors")
+    )
     edit = access.can_edit(role) and assessment.is_editable
+    key_factors = list(KeyFactor.objects.filter(version_id=assessment.benchmark_version_id).order_by("kind", "number"))
     form = None
     status = 200
     stored: dict[int, ContextNote] = {}
     if write:
-        form = ContextForm(request.POST, notes=notes)
+        form = ContextForm(request.POST, notes=notes, key_factors=key_factors)
         if form.is_valid():
             try:
                 actions.do_save_context(
@@ -225,7 +230,7 @@ def context_factors(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
                 # Keep every typed value; a second save deliberately replaces what is stored now.
                 data = request.POST.copy()
                 data["lock_version"] = str(conflict.stored_version)
-                form = ContextForm(data, notes=notes)
+                form = ContextForm(data, notes=notes, key_factors=key_factors)
                 form.is_valid()
                 form.add_error(
                     None,
@@ -249,7 +254,8 @@ def context_factors(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
         for note in notes:
             n = note.context_factor.number
             initial |= {f"c{n}-effect": note.effect, f"c{n}-competence": note.competence, f"c{n}-note": note.note}
-        form = ContextForm(initial=initial, notes=notes)
+            initial[f"c{n}-key_factors"] = [str(kf.pk) for kf in note.key_factors.all()]
+        form = ContextForm(initial=initial, notes=notes, key_factors=key_factors)
     rows = form.rows(stored) if form else []
     context = {
         "assessment": assessment,

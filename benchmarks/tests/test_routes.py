@@ -13,6 +13,7 @@ from tests.browser.test_evidence import POST_ONLY as EVIDENCE_POST_ONLY
 from tests.browser.test_evidence import SCANNED_HERE as EVIDENCE_PAGES
 from tests.browser.test_journeys import PUBLIC_PAGES
 from tests.browser.test_partners import POST_ONLY as PARTNER_POST_ONLY
+from tests.browser.test_results import SCANNED_HERE as RESULT_PAGES
 from tests.browser.test_rounds import POST_ONLY as ROUNDS_POST_ONLY
 from tests.browser.test_rounds import SCANNED_HERE as ROUNDS_PAGES
 from tests.browser.test_workbook import NOT_HTML as WORKBOOK_NOT_HTML
@@ -62,6 +63,7 @@ def test_every_public_page_gets_an_accessibility_scan() -> None:
     scanned |= WORKSPACE_PAGES.keys()  # pages behind login, scanned in tests/browser/test_workspaces.py
     scanned |= ASSESSMENT_PAGES.keys()  # scanned in tests/browser/test_assessments.py
     scanned |= EVIDENCE_PAGES.keys()  # scanned in tests/browser/test_evidence.py
+    scanned |= RESULT_PAGES.keys()  # scanned in tests/browser/test_results.py
     scanned |= ROUNDS_PAGES.keys()  # scanned in tests/browser/test_rounds.py
     scanned |= PLAN_PAGES.keys()  # scanned in tests/browser/test_actionplans.py
     scanned |= WORKBOOK_PAGES.keys()  # scanned in tests/browser/test_workbook.py
