@@ -142,7 +142,7 @@ def progress(request: HttpRequest, workspace_id: UUID, benchmark_slug: str) -> H
             chart_id="progress-factors-chart",
         )
         charts["share"] = bar_chart(
-            title=_("Share of key factors at the standard or better, per round"),
+            title=_("Share of key factors at the standard or better, per round (per cent)"),
             description=_(
                 "One bar per round, oldest first, from 0 to 100 per cent; the table below gives the same numbers."
             ),
@@ -159,7 +159,7 @@ def progress(request: HttpRequest, workspace_id: UUID, benchmark_slug: str) -> H
                 )
                 for column in found.rounds
             ],
-            ticks=[(0, "0 %"), (25, "25 %"), (50, "50 %"), (75, "75 %"), (100, "100 %")],
+            ticks=[(value, str(value)) for value in (0, 25, 50, 75, 100)],
             chart_id="progress-share-chart",
         )
         charts["mean"] = bar_chart(
