@@ -410,3 +410,23 @@ def test_context_notes_saved_since_export_are_a_conflict(cast: Cast, assessment:
     assert response.status_code == 409
     assert "The context factors" in response.text
     assert ContextNote.objects.get(pk=note.pk).note == "Online."
+
+
+def test_a_workbook_with_xml_entities_is_refused(cast: Cast, assessment: Assessment) -> None:
+    """A "billion laughs" in one of the workbook's XML parts: parsed with defusedxml, refused whole."""
+    import zipfile
+
+    client = client_for(cast.contributor)
+    exported = client.get(url(assessment, "workbook.xlsx")).content
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(exported)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == "xl/workbook.xml":
+                bomb = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+                data = bomb + data
+            target.writestr(entry, data)
+    file = SimpleUploadedFile("bomb.xlsx", out.getvalue())
+    response = client.post(url(assessment, "import/"), {"file": file})
+    assert response.status_code == 400
+    assert "could not be read as an XLSX workbook" in response.text

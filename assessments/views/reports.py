@@ -30,7 +30,14 @@ from assessments.workbook import (
 )
 from lib.forms import AccessibleFormMixin
 from lib.securitylog import log_event
-from lib.uploads import UploadRejected, check_upload, content_disposition, max_upload_bytes, upload_refused
+from lib.uploads import (
+    UploadRejected,
+    check_upload,
+    content_disposition,
+    display_name,
+    max_upload_bytes,
+    upload_refused,
+)
 
 
 def _download(
@@ -150,7 +157,7 @@ def import_workbook(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     except WorkbookInvalid as invalid:
         return _render(request, assessment, form, row_errors=invalid.errors, status=400)
     confirm = form.cleaned_data["confirm"] if form.cleaned_data["replace"] else ""
-    name = upload.name or ""
+    name = display_name(upload.name or "")
     try:
         result = actions.do_import_workbook(assessment, changes, by=user, file_name=name, confirm=confirm)
     except actions.WorkbookConflict as conflict:
