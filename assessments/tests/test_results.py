@@ -184,7 +184,7 @@ def test_nothing_rated_says_so(cast, assessment) -> None:
 def test_divergence_is_shown_to_the_team_and_hidden_from_readers_of_the_published_results(cast) -> None:
     assessment = actions.do_start_assessment(cast.workspace, version_of(LMP), "2026", by=cast.coordinator)
     rate(assessment, cast.coordinator, [4, 3])
-    first = assessment.factors.select_related("key_factor").first()
+    first = assessment.factors.select_related("key_factor")[0]
     actions.do_rate_as_partner(first, by=cast.partner, expected_version=0, rating=1, comment="We see less.")
     for user in (cast.viewer, cast.partner, cast.admin):
         page = client_for(user).get(results_url(assessment)).text
@@ -316,8 +316,8 @@ def test_recommended_practices_say_why_same_key_factor_first_and_similar_context
     assert cities == ["Munich", "Dresden", "Athens"]  # likeness 6/8, then 0/4, then unknown
     assert "Munich's context resembles yours: 6 of 8 conditions alike" in text(same)
     assert "Dresden's context differs from yours: 0 of 4 conditions alike" in text(same)
-    athens = text(same).split("Athens", 1)[1]
-    assert "context" not in athens  # nothing claimed without a profile
+    after_athens = text(same).split("Athens", 1)[1]
+    assert "context" not in after_athens  # nothing claimed without a (published) profile
     assert text(same).count("An example of the same key factor, “Appropriate framework”") == 3
     assert "Also about “Strategy and framework” in " in text(similar)
     assert gap.index("data-same") < gap.index("data-similar")

@@ -24,7 +24,7 @@ PARTNER = "Aville Refugee Council"  # the cast partner's organisation
 def rated(cast: Cast, assessment: Assessment) -> Assessment:
     """Two key factors rated by the city, the first one rated three levels lower by the partner."""
     rate(assessment, cast.coordinator, [4, 1])
-    first = assessment.factors.first()
+    first = assessment.factors.all()[0]
     actions.do_rate_as_partner(first, by=cast.partner, expected_version=0, rating=1, comment="")
     return assessment
 

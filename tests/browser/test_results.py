@@ -137,3 +137,28 @@ def test_keyboard_from_the_overview_to_the_results_and_a_recommended_practice(br
         assert page.console_errors == []
     finally:
         context.close()
+
+
+def test_context_factors_form_with_the_key_factors_they_bear_on(browser, results_server) -> None:
+    """The context factors page's checkbox groups (folded in a disclosure) are scanned unfolded too."""
+    _url, people = results_server
+    context, page = signed_in_page(browser, results_server, "coordinator")
+    try:
+        page.goto(f"/assessments/{people['assessment']}/context/")
+        bears_on = page.locator("details.bears-on").first
+        assert bears_on.get_attribute("open") is not None  # one key factor chosen in the setup: unfolded
+        second = page.locator("details.bears-on").nth(1)
+        second.locator("summary").focus()
+        page.keyboard.press("Enter")  # unfolded with the keyboard
+        second.locator("input[type=checkbox]").first.focus()
+        page.keyboard.press("Space")
+        assert second.locator("input[type=checkbox]").first.is_checked()
+        assert axe_violations(page) == []
+        page.get_by_role("button", name="Save the context factors").click()
+        page.wait_for_url(f"**/assessments/{people['assessment']}/")
+        page.goto(results(people, "assessment"))
+        first_row = page.locator("table.scorecard tbody tr").first.inner_text()
+        assert "National legislation and policy" in first_row and "Data availability" in first_row
+        assert page.console_errors == []
+    finally:
+        context.close()
