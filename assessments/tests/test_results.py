@@ -432,3 +432,15 @@ def test_query_budget_does_not_grow_with_factors_ratings_partners_practices_and_
         counts.append((team, public))
     assert counts[0] == counts[1], counts
     assert max(counts[1]) <= 25, counts
+
+
+def test_the_link_under_a_gap_opens_the_practice_library_filtered_by_its_key_factor(cast) -> None:
+    assessment = actions.do_start_assessment(cast.workspace, version_of(LMP), "2026", by=cast.coordinator)
+    rate(assessment, cast.coordinator, {"appropriate-framework": 0})
+    page = client_for(cast.viewer).get(results_url(assessment)).text
+    link = re.search(r'<a href="(/practices/\?factor=[^"]+)">Search the practice library', page).group(1)
+    library = client_for(None).get(link.replace("&amp;", "&"))
+    assert library.status_code == 200
+    for title in ("Strategic Plan on Migrants and Refugees", "Dresden Integration Concept"):
+        assert title in library.text
+    assert "Diversity Charter" not in library.text  # a practice of a similar key factor only
