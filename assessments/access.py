@@ -54,7 +54,9 @@ def get_assessment_for_user(
     published assessment). `deleted=True` finds only deleted assessments (for their restore)."""
     found = Assessment.objects.deleted() if deleted else Assessment.objects.alive()
     assessment = (
-        found.select_related("workspace__city", "benchmark_version__rating_scale").filter(public_id=public_id).first()
+        found.select_related("workspace__city", "benchmark_version__rating_scale", "benchmark_version__benchmark")
+        .filter(public_id=public_id)
+        .first()
     )
     published = assessment is not None and assessment.visibility == Assessment.Visibility.PUBLISHED and not deleted
     reading = not write and not manage
