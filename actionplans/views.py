@@ -28,6 +28,7 @@ from assessments.views.autosave import json_login_required
 from assessments.views.history import describe
 from benchmarks.models import KeyFactor
 from benchmarks.pdf import html_to_pdf
+from lib.securitylog import log_event
 
 EVENTS_PER_PAGE = 50
 
@@ -402,6 +403,16 @@ def history(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     return render(request, "actionplans/history.html", context)
 
 
+def _exported(request: HttpRequest, plan: ActionPlan, extension: str) -> None:
+    log_event(
+        "action_plan.exported",
+        request,
+        assessment=str(plan.assessment.public_id),
+        format=extension,
+        user=request.user.pk if request.user.is_authenticated else None,
+    )
+
+
 def _filename(plan: ActionPlan, extension: str) -> str:
     assessment = plan.assessment
     return f"action-plan-{assessment.workspace.city.slug}-{assessment.round}.{extension}"
@@ -416,6 +427,7 @@ def plan_pdf(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     )
     response = HttpResponse(html_to_pdf(html, request), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_filename(plan, "pdf")}"'
+    _exported(request, plan, "pdf")
     return response
 
 
@@ -428,4 +440,5 @@ def plan_xlsx(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{_filename(plan, "xlsx")}"'
+    _exported(request, plan, "xlsx")
     return response

@@ -11,6 +11,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from actionplans.report import PlanContents
 
+# A text cell starting with one of these would be read as a formula by a spreadsheet (formula injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 
 def _sheet(sheet: Worksheet, header: list[str], rows: list[list[object]], widths: list[int]) -> None:
     sheet.append(header)
@@ -26,6 +29,11 @@ def _sheet(sheet: Worksheet, header: list[str], rows: list[list[object]], widths
         for cell in row_cells:
             if hasattr(cell.value, "isoformat"):
                 cell.number_format = "yyyy-mm-dd"
+            elif isinstance(cell.value, str):
+                # Text stays text, never a formula, whatever the team typed (shown with Excel's quote prefix).
+                cell.data_type = "s"
+                if cell.value.startswith(FORMULA_STARTS):
+                    cell.quotePrefix = True
 
 
 def plan_workbook(contents: PlanContents) -> bytes:

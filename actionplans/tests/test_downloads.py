@@ -135,3 +135,17 @@ def test_the_page_timeline_and_its_table_say_the_same(cast, plan) -> None:
     table = page.text.split("The timeline as a table</caption>")[1].split("</table>")[0]
     assert first.title in table and "Yes: ended 30 Jun 2020" in table
     assert "1 of 2 actions are overdue" in page.text
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(cast, plan, caplog) -> None:
+    action = plan.actions.order_by("position").first()
+    hostile = '=HYPERLINK("https://evil.example","Click")'
+    actions.do_save_action(
+        action, ActionFields(title=hostile, owner="+1 unit", status="planned"), by=cast.coordinator, expected_version=0
+    )
+    with caplog.at_level("INFO", logger="icb.security"):
+        response = client_for(cast.coordinator).get(f"/assessments/{plan.assessment.public_id}/plan/download.xlsx")
+    assert "action_plan.exported" in caplog.text
+    sheet = load_workbook(BytesIO(response.content))["Actions"]
+    assert sheet["B2"].value == hostile and sheet["B2"].data_type == "s" and sheet["B2"].quotePrefix
+    assert sheet["E2"].value == "+1 unit" and sheet["E2"].data_type == "s"
