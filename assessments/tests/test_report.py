@@ -236,3 +236,24 @@ def test_every_download_is_in_the_security_log(cast: Cast, assessment: Assessmen
     assert [(r["format"], r["via"], r["user"], r["assessment"]) for r in exported] == [
         (kind, "web", cast.viewer.pk, str(assessment.public_id)) for kind in ("xlsx", "csv", "pdf")
     ]
+
+
+def test_the_team_pdf_holds_the_action_plan_when_there_is_one(
+    cast: Cast, assessment: Assessment, tmp_path: Path
+) -> None:
+    from actionplans.actions import do_start_plan
+
+    fill(assessment, cast)
+    actions.do_submit(assessment, by=cast.coordinator)
+    client = client_for(cast.viewer)
+    assert "Timeline" not in pdf_text(client.get(url(assessment, "report.pdf")).content, tmp_path)
+    plan = do_start_plan(assessment, by=cast.coordinator)
+    action = plan.actions.order_by("position").first()
+    assert action is not None
+    text = pdf_text(client.get(url(assessment, "report.pdf")).content, tmp_path)
+    assert "Action plan" in text and "Timeline" in text
+    assert " ".join(action.title.split()) in text
+    # Publishing the assessment does not publish its plan (docs/roles.md, "Action plans").
+    actions.do_set_visibility(assessment, "published", by=cast.coordinator)
+    outside = pdf_text(client_for(None).get(url(assessment, "report.pdf")).content, tmp_path)
+    assert "Timeline" not in outside and "Aville" in outside
