@@ -20,6 +20,7 @@ class PlanContents:
     actions: list[Action]  # alive, in order, with key factors, indicators and updates (with their authors)
     rows: list[TimelineRow]
     chart: SafeString
+    chart_title: str  # also in the SVG's <title>, which a PDF does not print: shown as the figure's caption
 
     @property
     def overdue(self) -> list[TimelineRow]:
@@ -56,4 +57,5 @@ def plan_contents(plan: ActionPlan, *, today: date | None = None, chart_id: str 
         "title": assessment.benchmark_version.title,
         "round": assessment.round,
     }
-    return PlanContents(plan, today, actions, rows, timeline_svg(rows, today, title=str(title), chart_id=chart_id))
+    chart = timeline_svg(rows, today, title=str(title), chart_id=chart_id)
+    return PlanContents(plan, today, actions, rows, chart, str(title))

@@ -78,7 +78,7 @@ def test_the_pdf_is_tagged_has_a_language_and_contains_the_plan_and_its_timeline
     assert "Migrants placed in jobs" in text
     assert "Kick-off with the job centre." in text
     assert "Prompts from the benchmark" in text
-    assert "Timeline" in text and "Today," in text  # the chart's own text
+    assert "Timeline of the action plan: Aville" in text and "Today," in text  # the chart's caption and text
     assert "Overdue" in text and "ended 30 Jun 2020" in text
 
 
