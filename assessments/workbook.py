@@ -372,7 +372,6 @@ def build_workbook(assessment: Assessment, results: Results | None = None) -> by
     ids.sheet_state = "veryHidden"
     _protect(ids)
 
-    book.active = 1  # opens on the key factors
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

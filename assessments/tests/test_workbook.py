@@ -430,3 +430,16 @@ def test_a_workbook_with_xml_entities_is_refused(cast: Cast, assessment: Assessm
     response = client.post(url(assessment, "import/"), {"file": file})
     assert response.status_code == 400
     assert "could not be read as an XLSX workbook" in response.text
+
+
+def test_a_file_over_the_upload_limit_is_refused_before_it_is_read(
+    cast: Cast, assessment: Assessment, settings
+) -> None:
+    settings.UPLOAD_MAX_BYTES = 2_000
+    exported = client_for(cast.contributor).get(url(assessment, "workbook.xlsx")).content
+    assert len(exported) > 2_000
+    file = SimpleUploadedFile("big.xlsx", exported)
+    response = client_for(cast.contributor).post(url(assessment, "import/"), {"file": file})
+    assert response.status_code == 400
+    assert "The file is larger than" in response.text
+    assert "This field is required" not in response.text

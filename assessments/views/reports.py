@@ -145,7 +145,13 @@ def import_workbook(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
         return _render(request, assessment, ImportForm())
     form = ImportForm(request.POST, request.FILES)
     if upload_refused(request):
-        form.add_error("file", _("The file is larger than %(mb)d MB.") % {"mb": max_upload_bytes() // (1024 * 1024)})
+        # The upload handler skipped the file before storing it: say why, not "This field is required".
+        form.is_valid()
+        form.errors["file"] = form.error_class(
+            [_("The file is larger than %(mb)d MB.") % {"mb": max_upload_bytes() // (1024 * 1024)}]
+        )
+        form.wire_aria()
+        return _render(request, assessment, form, status=400)
     if not form.is_valid():
         return _render(request, assessment, form, status=400)
     upload = form.cleaned_data["file"]
