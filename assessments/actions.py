@@ -277,7 +277,7 @@ def do_save_context(
 
 
 def _key_factor_list(factors: dict[int, KeyFactor], ids: list[int]) -> str:
-    return "; ".join(f"{factors[pk].number}. {factors[pk].title}" for pk in ids if pk in factors)
+    return ", ".join(f"{factors[pk].number}. {factors[pk].title}" for pk in ids if pk in factors)
 
 
 # ---- Partner ratings and comments (docs/roles.md, "Partner ratings and comments") ----

@@ -229,7 +229,10 @@ def test_team_says_which_key_factors_a_context_note_bears_on_and_the_results_sho
     note = ContextNote.objects.get(assessment=assessment, context_factor=law)
     assert {kf.pk for kf in note.key_factors.all()} == {factors[1].key_factor.pk, factors[4].key_factor.pk}
     event = assessment.events.filter(action="context_saved").latest("pk")
-    assert factors[1].key_factor.title in event.changes[str(law.pk)]["bears on"]
+    bears_on = f"{factors[1].key_factor.number}. {factors[1].key_factor.title}, {factors[4].key_factor.number}. "
+    assert event.changes[str(law.pk)]["bears on"].startswith(bears_on)
+    history = text(client_for(cast.viewer).get(f"/assessments/{assessment.public_id}/history/").text)
+    assert f"bears on: {bears_on}" in history
     # The form shows the boxes ticked; the read-only view says what the note bears on.
     form = contributor.get(url).text
     assert re.search(rf'value="{factors[1].key_factor.pk}"[^>]*checked', form)
