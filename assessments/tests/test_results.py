@@ -359,13 +359,17 @@ def test_comparison_with_the_previous_round_key_factor_by_key_factor(cast) -> No
     assert "Round 2022" in text(section(page.get(results_url(now)).text, "previous-heading"))
     # The first round has none.
     assert "There is no previous round of this benchmark in the workspace." in page.get(results_url(older)).text
-    # Readers of the published results see an earlier round only when it is published too.
+    # Readers of the published results compare with the latest earlier round that is published.
     Assessment.objects.filter(pk=now.pk).update(previous_round=before)
     actions.do_submit(now, by=cast.coordinator)
     actions.do_set_visibility(now, "published", by=cast.coordinator)
-    public = client_for(None).get(results_url(now)).text
+    assert "Round 2024" in text(section(page.get(results_url(now)).text, "previous-heading"))  # the team
+    public = text(section(client_for(None).get(results_url(now)).text, "previous-heading"))
+    assert "Round 2022" in public and "Round 2024" not in public
+    actions.do_set_visibility(older, "private", by=cast.coordinator)
+    public = text(section(client_for(cast.other).get(results_url(now)).text, "previous-heading"))
     assert "No previous round of this benchmark is published." in public
-    assert "Round 2024" not in public
+    assert "Round 20" not in public
 
 
 # ---- peers

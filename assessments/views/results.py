@@ -3,8 +3,8 @@ the distance to the standard, strengths, priority gaps with recommended practice
 the city's previous round of the same benchmark and the anonymous distribution of other cities' ratings.
 
 Everyone who may read the assessment reads its results; readers outside the team (of a published
-assessment) see neither the partner organisations nor their divergence, and the previous round only
-when that round is published too. The page costs a fixed number of queries (QUALITY.md F1).
+assessment) see neither the partner organisations nor their divergence, and compare with the latest
+earlier round that is published. The page costs a fixed number of queries (QUALITY.md F1).
 """
 
 from collections import Counter
@@ -34,10 +34,13 @@ PEER_MINIMUM = 5
 # ---- the previous round
 
 
-def previous_round(assessment: Assessment) -> Assessment | None:
+def previous_round(assessment: Assessment, *, published_only: bool = False) -> Assessment | None:
     """The round this one was started from; else the latest other alive assessment of the same workspace
-    and benchmark (any version) whose round sorts before this one's."""
+    and benchmark (any version) whose round sorts before this one's. `published_only`: the same among the
+    published ones (for readers outside the team)."""
     candidates = Assessment.objects.alive().select_related("benchmark_version").exclude(pk=assessment.pk)
+    if published_only:
+        candidates = candidates.filter(visibility=Assessment.Visibility.PUBLISHED)
     if assessment.previous_round_id is not None:
         started_from = candidates.filter(pk=assessment.previous_round_id).first()
         if started_from is not None:
@@ -229,9 +232,8 @@ def results_page(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     assessment, role = access.get_assessment_for_user(request.user, assessment_id)
     team = access.is_team(request.user, role)
     results = build_results(assessment)
-    previous = previous_round(assessment)
-    if previous is not None and not team and previous.visibility != Assessment.Visibility.PUBLISHED:
-        previous = None  # the team's earlier round is theirs unless they published it too
+    # The team's earlier rounds are theirs: other readers compare with the latest published one.
+    previous = previous_round(assessment, published_only=not team)
     context = {
         "assessment": assessment,
         "team": team,
