@@ -1,10 +1,12 @@
-"""The workbook round trip in headless Chromium: a contributor downloads the XLSX workbook, fills it offline
+"""The workbook round trip in headless Chromium: a contributor downloads the report (a PDF holding the city,
+the chart and every key factor) and the XLSX workbook, fills it offline
 (openpyxl here, as a spreadsheet would) with one bad row, imports it with the keyboard and sees every
 failure named by sheet, row and column with nothing applied; fixes the row and imports it; axe scans each
 state, the conflict screen included.
 """
 
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,6 +91,25 @@ def test_workbook_round_trip_with_a_bad_row_then_fixed(browser, workbook_server,
         # Offline: a rating with its justification, one answer, and one answer that is not on the list.
         book = load_workbook(downloaded)
         factors, answers = book["Key factors"], book["Answers"]
+
+        # The diagnostic report opens as a PDF holding the city, the chart and every key factor.
+        page.goto(overview)
+        tab_until(page, "el => el.tagName === 'A' && el.getAttribute('href').endsWith('/report.pdf')")
+        with page.expect_download() as report:
+            page.keyboard.press("Enter")
+        pdf = tmp_path / "report.pdf"
+        report.value.save_as(pdf)
+        text = " ".join(
+            subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split()
+        )
+        readme = book["Read me"]
+        benchmark, city, round_ = readme["B1"].value, readme["B2"].value, readme["B3"].value
+        assert city in text
+        assert " ".join(f"Ratings of the key factors: {benchmark}, round {round_}".split()) in text
+        for n in range(2, factors.max_row + 1):
+            assert " ".join(factors.cell(row=n, column=2).value.split()) in text
+        page.goto(overview)
+
         slug = factors.cell(row=2, column=5).value
         title = factors.cell(row=2, column=2).value
         factors.cell(row=2, column=3, value="3 – Established")
