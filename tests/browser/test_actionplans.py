@@ -235,9 +235,14 @@ def test_plan_pages_in_every_state_have_no_axe_violations(browser, plan_server) 
         page.wait_for_selector("#indicators-heading")
         assert page.locator("form[data-autosave]").count() == 0
         assert axe_violations(page) == []
+        action_url = page.url
         for path in (f"{plan}timeline/", f"{plan}history/"):
             page.goto(path)
             assert axe_violations(page) == []
+        page.set_viewport_size({"width": 320, "height": 800})  # A4: no horizontal scroll at 320 px
+        for path in (plan, action_url, f"{plan}timeline/"):
+            page.goto(path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
         assert page.console_errors == []
     finally:
         context.close()
