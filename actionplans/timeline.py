@@ -1,7 +1,7 @@
 """The plan's timeline: a Gantt-like SVG made on the server, and the rows of its table equivalent.
 
 One bar per action from its start to its end on a time axis, coloured by status and with the status
-written after it (no meaning by colour alone); a dashed line marks today; an overdue action (its end or
+written after it (no meaning by colour alone); a dark vertical line marks today; an overdue action (its end or
 an indicator's due date is past while it is neither done nor dropped) gets a marker and the word
 "overdue". The same rows feed the table beside the chart, the PDF and the workbook.
 """
@@ -114,6 +114,7 @@ def timeline_svg(rows: list[TimelineRow], today: date, *, title: str, chart_id: 
         return LEFT + (value - low).days / span * plot
 
     parts: list[str] = []
+    bands: list[tuple[float, float]] = []  # the heights of the bars, where the line of today is drawn
     y = 0.0
     for row in rows:
         action = row.action
@@ -155,21 +156,28 @@ def timeline_svg(rows: list[TimelineRow], today: date, *, title: str, chart_id: 
             )
             end = tx + 22
         parts.append(f'<text x="{end:.1f}" y="{y + BAR - 5:.1f}" fill="{TEXT}">{_attr(words)}</text>')
+        bands.append((y - 2, y + BAR + 2))
         y += BAR + GAP
     top, bottom = 0.0, max(y, float(LINE))
     axis = [f'<line x1="{LEFT}" y1="{bottom:.1f}" x2="{LEFT + plot}" y2="{bottom:.1f}" stroke="{GRID}"/>']
     for tick in _ticks(low, high):
         tx = x(tick)
         label = date_format(tick, "M Y")
+        anchor = "start" if tx < LEFT + 30 else "middle"  # the first month's name must not be cut at the edge
         axis.append(
             f'<line x1="{tx:.1f}" y1="{top:.1f}" x2="{tx:.1f}" y2="{bottom + 5:.1f}" stroke="#d0d0d0"/>'
-            f'<text x="{tx:.1f}" y="{bottom + 5 + LINE:.1f}" fill="{TEXT}" text-anchor="middle">{_attr(label)}</text>'
+            f'<text x="{tx:.1f}" y="{bottom + 5 + LINE:.1f}" fill="{TEXT}" text-anchor="{anchor}">{_attr(label)}</text>'
         )
     mx = x(today)
     today_text = _("Today, %(date)s") % {"date": shown_date(today)}
+    # Drawn across the bars only, so that it never runs through the labels above them.
+    axis += [
+        f'<line x1="{mx:.1f}" y1="{y1:.1f}" x2="{mx:.1f}" y2="{y2:.1f}" stroke="{TEXT}" stroke-width="2.5"/>'
+        for y1, y2 in bands
+    ]
     axis.append(
-        f'<line x1="{mx:.1f}" y1="{top:.1f}" x2="{mx:.1f}" y2="{bottom:.1f}" stroke="{TEXT}" '
-        'stroke-dasharray="6 4" stroke-width="1.5"/>'
+        f'<line x1="{mx:.1f}" y1="{bottom - GAP:.1f}" x2="{mx:.1f}" y2="{bottom + 5:.1f}" stroke="{TEXT}" '
+        'stroke-width="2.5"/>'
         f'<text x="{min(max(mx, 60), WIDTH - 80):.1f}" y="{bottom + 5 + 2 * LINE:.1f}" fill="{TEXT}" '
         f'text-anchor="middle">{_attr(today_text)}</text>'
     )
@@ -177,7 +185,7 @@ def timeline_svg(rows: list[TimelineRow], today: date, *, title: str, chart_id: 
     overdue = [row for row in rows if row.overdue]
     description = _(
         "One bar per action from its start to its end, on a time axis from %(low)s to %(high)s, with its status "
-        "written after it; the dashed line marks today, %(today)s. %(overdue)s of %(total)s actions are overdue"
+        "written after it; the dark vertical line marks today, %(today)s. %(overdue)s of %(total)s actions are overdue"
     ) % {
         "low": shown_date(low),
         "high": shown_date(high),

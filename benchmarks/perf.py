@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
 POSTGRES = os.environ.get("PERF_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 
+
 def percentile(samples: list[float], share: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]

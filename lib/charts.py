@@ -66,7 +66,8 @@ def bar_chart(
     chart_id: str = "chart",
 ) -> SafeString:
     """A horizontal bar chart; `ticks` are the scale's (value, label) from lowest to highest, `series` the
-    legend's (name, colour) when rows hold more than one bar, `marker` a dashed line (e.g. the standard)."""
+    legend's (name, colour) when rows hold more than one bar, `marker` a dark vertical line across the bars
+    (e.g. the standard)."""
     low = min((value for value, _label in ticks), default=0.0)
     high = max((value for value, _label in ticks), default=1.0)
     span = (high - low) or 1.0
@@ -76,6 +77,7 @@ def bar_chart(
         return LEFT + (value - low) / span * plot
 
     parts: list[str] = []
+    bands: list[tuple[float, float]] = []  # the heights of the bars, where the marker line is drawn
     y = 0.0
     if series:
         legend_x = float(LEFT)
@@ -108,6 +110,7 @@ def bar_chart(
                 )
                 end = right + 6
             parts.append(f'<text x="{end:.1f}" y="{y + BAR - 5:.1f}" fill="{TEXT}">{_attr(bar.text)}</text>')
+            bands.append((y - 2, y + BAR + 2))
             y += BAR
         y += GAP
     bottom = y
@@ -119,10 +122,15 @@ def bar_chart(
             f'<text x="{tx:.1f}" y="{bottom + 5 + LINE:.1f}" fill="{TEXT}" text-anchor="middle">{_attr(label)}</text>'
         )
     if marker is not None:
+        # Drawn across the bars only, so that it never runs through the labels above them.
         mx = x(marker[0])
+        axis += [
+            f'<line x1="{mx:.1f}" y1="{y1:.1f}" x2="{mx:.1f}" y2="{y2:.1f}" stroke="{TEXT}" stroke-width="2.5"/>'
+            for y1, y2 in bands
+        ]
         axis.append(
-            f'<line x1="{mx:.1f}" y1="{top:.1f}" x2="{mx:.1f}" y2="{bottom:.1f}" stroke="{TEXT}" '
-            'stroke-dasharray="6 4" stroke-width="1.5"/>'
+            f'<line x1="{mx:.1f}" y1="{bottom - GAP:.1f}" x2="{mx:.1f}" y2="{bottom + 5:.1f}" stroke="{TEXT}" '
+            'stroke-width="2.5"/>'
             f'<text x="{mx:.1f}" y="{bottom + 5 + 2 * LINE:.1f}" fill="{TEXT}" text-anchor="middle">'
             f"{_attr(marker[1])}</text>"
         )
