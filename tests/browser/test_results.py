@@ -1,7 +1,8 @@
 """The results page in headless Chromium: axe scans of every state (nothing rated; filled, with the previous
 round and the peer distribution, for the team and for the public; with recommended practices and a
 context likeness), and a keyboard journey from the assessment overview to the results and on to a
-recommended practice.
+recommended practice. Last, the whole diagnosis journey of issue 4: the coordinator submits the draft, reads its
+results, opens a recommended practice, drafts the action plan from the gaps and downloads the PDF report.
 
 Served, like test_assessments.py, from its own database filled by `load_demo` (Demoville's draft of the
 labour market benchmark, half rated, so it has priority gaps) plus what the setup below adds with the
@@ -10,7 +11,9 @@ cities' published assessments of its benchmark, and Munich's published context.
 """
 
 import re
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -159,6 +162,68 @@ def test_context_factors_form_with_the_key_factors_they_bear_on(browser, results
         page.goto(results(people, "assessment"))
         first_row = page.locator("table.scorecard tbody tr").first.inner_text()
         assert "National legislation and policy" in first_row and "Data availability" in first_row
+        assert page.console_errors == []
+    finally:
+        context.close()
+
+
+def test_from_a_submitted_assessment_to_results_practice_action_plan_and_report(
+    browser, results_server, tmp_path: Path
+) -> None:
+    """Runs last in this module: it submits the demo draft that the tests above read and edit."""
+    _url, people = results_server
+    overview = f"/assessments/{people['assessment']}/"
+    context, page = signed_in_page(browser, results_server, "coordinator")
+    try:
+        page.goto(overview)
+        page.get_by_role("button", name="Submit the assessment").click()
+        page.wait_for_url(f"**{overview}")
+        assert "Submitted" in page.locator("main").inner_text()
+        assert axe_violations(page) == []
+
+        tab_until(page, "el => el.tagName === 'A' && el.getAttribute('href').endsWith('/results/')")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r".*/results/$"))
+        gaps = page.locator(".gap h3").all_inner_texts()
+        assert gaps, "the half-rated demo draft has priority gaps"
+        assert axe_violations(page) == []
+
+        tab_until(page, "el => el.tagName === 'A' && !!el.closest('.recommendation')")
+        practice = page.evaluate("document.activeElement.textContent.trim()")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r".*/practices/[^/]+/$"))
+        assert page.locator("h1").inner_text() == practice
+        page.go_back()
+        page.wait_for_url(re.compile(r".*/results/$"))
+
+        tab_until(page, "el => el.tagName === 'A' && el.getAttribute('href').endsWith('/plan/')")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r".*/plan/$"))
+        assert axe_violations(page) == []
+        page.get_by_role("button", name="Draft the action plan from the priority gaps").click()
+        page.wait_for_url(re.compile(r".*/plan/$"))
+        plan = page.locator("main").inner_text()
+        for gap in gaps:  # one action per gap, titled after its key factor
+            title = re.sub(r"^\d+\.\s*", "", gap.strip())
+            assert title in plan, title
+        assert axe_violations(page) == []
+
+        page.goto(overview)
+        tab_until(page, "el => el.tagName === 'A' && el.getAttribute('href').endsWith('/report.pdf')")
+        with page.expect_download() as report:
+            page.keyboard.press("Enter")
+        pdf = tmp_path / "report.pdf"
+        report.value.save_as(pdf)
+        text = " ".join(
+            subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split()
+        )
+        assert "Demoville" in text
+        assert "Ratings of the key factors:" in text  # the chart's caption
+        page.goto(f"/assessments/{people['assessment']}/results/")
+        for title in page.locator("table.scorecard tbody th").all_inner_texts():
+            assert " ".join(title.split()) in text, title
+        for gap in gaps:  # the action plan is in the report too
+            assert " ".join(re.sub(r"^\d+\.\s*", "", gap.strip()).split()) in text
         assert page.console_errors == []
     finally:
         context.close()
