@@ -25,7 +25,7 @@ install: $(BIN)/activate
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_library
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --earlier-round
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 system-packages:

@@ -524,3 +524,5 @@ def test_load_demo_adds_a_finalised_earlier_round_only_when_asked() -> None:
     progress = client.get(f"/workspaces/{draft.workspace.public_id}/benchmarks/{slug}/progress/").text
     assert progress.index('<th scope="row">2024</th>') < progress.index('<th scope="row">2026</th>')
     assert earlier.created_by == User.objects.get(email="coordinator@demoville.example")
+    gaps = earlier.factors.filter(rating__lt=earlier.benchmark_version.rating_scale.standard_level).count()
+    assert gaps > 0 and earlier.action_plan.actions.count() == gaps  # its plan, one action per gap

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from actionplans import actions as plan_actions
 from assessments import actions as assessment_actions
 from assessments.models import Assessment, QuestionAnswer
 from benchmarks.models import Benchmark
@@ -187,7 +188,8 @@ DEMO_EARLIER_ROUND = "2024"
 def demo_earlier_round(workspace: Workspace) -> str:
     """With `--earlier-round`: a finalised round 2024 of the demo draft's benchmark, every key factor rated
     (mostly lower than in the draft), set as the draft's previous round, so the progress over rounds has two
-    rounds to show. Opt-in: the default demo keeps its single assessment."""
+    rounds to show, and its action plan drafted from its gaps. Opt-in (`make run` asks for it): the default
+    demo, which the tests load, keeps its single assessment."""
     draft = Assessment.objects.filter(workspace=workspace, round=DEMO_ROUND).exclude(status="finalised").first()
     if draft is None:
         return "Demo earlier round: skipped (no demo draft)"
@@ -212,4 +214,8 @@ def demo_earlier_round(workspace: Workspace) -> str:
     assessment_actions.do_submit(earlier, by=coordinator)
     assessment_actions.do_finalise(earlier, by=coordinator)
     Assessment.objects.filter(pk=draft.pk).update(previous_round=earlier)
-    return f"Demo earlier round: {version.title}, round {DEMO_EARLIER_ROUND}, finalised, before round {DEMO_ROUND}"
+    plan = plan_actions.do_start_plan(earlier, by=coordinator)
+    return (
+        f"Demo earlier round: {version.title}, round {DEMO_EARLIER_ROUND}, finalised, before round {DEMO_ROUND}, "
+        f"with its action plan drafted from its gaps ({plan.actions.count()} actions)"
+    )
