@@ -19,26 +19,14 @@ from actionplans.models import Action, ActionPlan, ActionPlanEvent, Indicator, P
 from assessments.models import Assessment, ContextNote, QuestionAnswer
 from assessments.results import FactorResult, build_results
 from benchmarks.models import KeyFactor
+from lib.actions import Conflict, Refused
 
 # Autosaves of one action by one person within this time make one history event (do_save_action).
 AUTOSAVE_MERGE = timedelta(minutes=15)
 
 
-class PlanError(Exception):
-    """A refused change, with a message for the person who asked for it."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass
-class Conflict(Exception):
-    """Someone saved the row since the editor loaded it: both versions, so nothing typed is lost."""
-
-    stored: dict[str, Any]
-    submitted: dict[str, Any]
-    stored_version: int
+class PlanError(Refused):
+    """A refused change to an action plan."""
 
 
 @dataclass

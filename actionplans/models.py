@@ -7,7 +7,6 @@ it has come (status, indicators, dated progress updates). Every change is an Act
 
 import uuid
 from datetime import date
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment, ContextNote
 from benchmarks.models import KeyFactor
+from lib.models import HistoryEvent
 
 
 class ActionPlan(models.Model):
@@ -167,7 +167,7 @@ class ProgressUpdate(models.Model):
         return f"{self.on}: {self.text[:40]}"
 
 
-class ActionPlanEvent(models.Model):
+class ActionPlanEvent(HistoryEvent):
     """The change history of a plan: who did what, when, and what changed."""
 
     class Action(models.TextChoices):
@@ -183,13 +183,7 @@ class ActionPlanEvent(models.Model):
         PROGRESS_ADDED = "progress_added", _("Progress update added")
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="events")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
     action = models.CharField(max_length=30, choices=Action.choices)
-    changes: "models.JSONField[Any]" = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+    class Meta(HistoryEvent.Meta):
+        pass

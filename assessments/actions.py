@@ -27,23 +27,11 @@ from assessments.models import (
 )
 from benchmarks.models import BenchmarkVersion, GuideQuestion, KeyFactor
 from cities.models import Membership, Role, Workspace
+from lib.actions import Conflict, Refused
 
 
-class AssessmentError(Exception):
-    """A refused change, with a message for the person who asked for it."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass
-class Conflict(Exception):
-    """Someone saved the key factor since the editor loaded it: both versions, so nothing typed is lost."""
-
-    stored: dict[str, Any]
-    submitted: dict[str, Any]
-    stored_version: int
+class AssessmentError(Refused):
+    """A refused change to a self-assessment."""
 
 
 @dataclass

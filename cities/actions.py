@@ -20,16 +20,13 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from cities.models import City, Invitation, Membership, Role, Workspace, WorkspaceRequest
 from lib import ratelimit
+from lib.actions import Refused
 
 INVITATION_VALIDITY = timedelta(days=7)
 
 
-class WorkspaceError(Exception):
-    """A refused change, with a message for the person who asked for it."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class WorkspaceError(Refused):
+    """A refused change to a workspace, its members or invitations."""
 
 
 class InvitationLimitReached(WorkspaceError):

@@ -22,18 +22,15 @@ from accounts.models import User
 from assessments.models import Assessment, AssessmentEvent, FactorAssessment, QuestionAnswer
 from cities.models import Workspace
 from evidence.models import Evidence, EvidenceEvent, EvidenceLink
+from lib.actions import Refused
 from lib.uploads import CheckedUpload, stored_name
 
 log = logging.getLogger(__name__)
 STATISTIC_FIELDS = ("value", "unit", "reference_year", "source")
 
 
-class EvidenceError(Exception):
-    """A refused change, with a message for the person who asked for it."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class EvidenceError(Refused):
+    """A refused change to the evidence library."""
 
 
 @dataclass
