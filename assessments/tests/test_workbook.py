@@ -152,7 +152,7 @@ def test_one_bad_row_applies_nothing_and_names_sheet_row_and_column(cast: Cast, 
     response = upload(client, assessment, book)
 
     assert response.status_code == 400
-    assert "Nothing was imported: the workbook has 1 problem." in response.text
+    assert "Nothing was imported: the workbook “filled.xlsx” has 1 problem." in response.text
     expected = (
         f"Answers, row {bad}, column D (Answer): “maybe” is not one of yes, partly, no, don&#x27;t know, not applicable"
     )

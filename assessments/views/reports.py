@@ -121,6 +121,7 @@ def _render(
     form: ImportForm,
     *,
     row_errors: list[RowError] | None = None,
+    file_name: str = "",
     conflict: actions.WorkbookConflict | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -128,6 +129,7 @@ def _render(
         "assessment": assessment,
         "form": form,
         "row_errors": row_errors or [],
+        "file_name": file_name,
         "conflict": conflict,
         "conflict_rows": [(factor_label(f.key_factor), f) for f in conflict.factors] if conflict else [],
         "editable": assessment.is_editable,
@@ -161,7 +163,8 @@ def import_workbook(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
         form.add_error("file", refused.message)
         return _render(request, assessment, form, status=400)
     except WorkbookInvalid as invalid:
-        return _render(request, assessment, form, row_errors=invalid.errors, status=400)
+        name = display_name(upload.name or "")
+        return _render(request, assessment, form, row_errors=invalid.errors, file_name=name, status=400)
     confirm = form.cleaned_data["confirm"] if form.cleaned_data["replace"] else ""
     name = display_name(upload.name or "")
     try:

@@ -200,6 +200,8 @@
       } else {
         forget();
       }
+      // A key factor carried over from the previous round is reviewed once saved (the server cleared it).
+      document.querySelectorAll("[data-to-review]").forEach(function (mark) { mark.remove(); });
       say(text("saved", Date.now()));
     } else if (answer.status === 401 || answer.redirected) {
       signedOut = true;

@@ -115,6 +115,18 @@ def test_coordinator_starts_the_next_round_with_the_keyboard_alone(browser, roun
         assert page.locator("[data-to-review]").count() == people["factors"] - 1
         assert axe_violations(page) == []
 
+        # Typing in another carried key factor saves it automatically, which reviews it: its mark goes at once.
+        page.locator("tr:has([data-to-review]) th a").first.click()
+        page.wait_for_url(re.compile(r".*/factors/[^/]+/$"))
+        assert page.locator("[data-to-review]").count() == 1
+        page.locator("textarea[name=justification]").press_sequentially(" Reviewed in the workshop.")
+        page.wait_for_selector("[data-autosave-status]:has-text('Saved')")
+        assert page.locator("[data-to-review]").count() == 0
+        page.reload()
+        assert page.locator("[data-to-review]").count() == 0  # cleared on the server too
+        page.goto(new_overview)
+        assert page.locator("[data-to-review]").count() == people["factors"] - 2
+
         # The progress over rounds: the submitted round, the new one and the open 2028 draft.
         tab_until(page, "el => el.tagName === 'A' && el.textContent.trim() === 'Progress over rounds'")
         page.keyboard.press("Enter")

@@ -133,7 +133,7 @@ def test_workbook_round_trip_with_a_bad_row_then_fixed(browser, workbook_server,
         page.wait_for_selector("[data-error-summary]")
         assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
         summary = page.locator(".error-summary").inner_text()
-        assert "Nothing was imported: the workbook has 1 problem." in summary
+        assert "Nothing was imported: the workbook “workshop.xlsx” has 1 problem." in summary
         assert (
             f"Answers, row {second}, column D (Answer): “maybe” is not one of yes, partly, no, don't know, "
             "not applicable" in summary
