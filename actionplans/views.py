@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.actions import idle_seconds_left
 from accounts.models import User
 from actionplans import access, actions
 from actionplans.forms import ActionForm, AddActionForm, EditIndicatorForm, IndicatorForm, ProgressForm
@@ -228,7 +229,7 @@ def action_autosave(request: HttpRequest, assessment_id: UUID, action_id: UUID) 
     except actions.Conflict as conflict:
         if conflict.stored == conflict.submitted:
             # Saved meanwhile exactly as sent (this person's other tab): nothing would be overwritten.
-            return JsonResponse({"lock_version": conflict.stored_version})
+            return JsonResponse({"lock_version": conflict.stored_version, "idle_seconds": idle_seconds_left(request)})
         return JsonResponse(
             {
                 "reason": "conflict",
@@ -239,7 +240,7 @@ def action_autosave(request: HttpRequest, assessment_id: UUID, action_id: UUID) 
         )
     except actions.PlanError as error:
         return JsonResponse({"reason": "refused", "message": error.message}, status=409)
-    return JsonResponse({"lock_version": saved.lock_version})
+    return JsonResponse({"lock_version": saved.lock_version, "idle_seconds": idle_seconds_left(request)})
 
 
 @require_POST

@@ -31,6 +31,7 @@ from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.actions import idle_seconds_left
 from accounts.models import User
 from assessments import access, actions
 from assessments.forms import FactorForm
@@ -100,7 +101,7 @@ def autosave(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpRespon
         if conflict.stored == conflict.submitted:
             # Saved meanwhile exactly as sent (by this person's other tab, which restored the same unsaved
             # text from the browser's storage): nothing would be overwritten, so it is acknowledged.
-            return JsonResponse({"lock_version": conflict.stored_version})
+            return JsonResponse({"lock_version": conflict.stored_version, "idle_seconds": idle_seconds_left(request)})
         return JsonResponse(
             {
                 "reason": "conflict",
@@ -111,4 +112,4 @@ def autosave(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpRespon
         )
     except actions.AssessmentError as error:
         return JsonResponse({"reason": "refused", "message": error.message}, status=409)
-    return JsonResponse({"lock_version": saved.lock_version})
+    return JsonResponse({"lock_version": saved.lock_version, "idle_seconds": idle_seconds_left(request)})

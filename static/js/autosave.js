@@ -200,6 +200,10 @@
       } else {
         forget();
       }
+      // A save is activity: static/js/session.js restarts its idle warning from the server's count.
+      if (typeof data.idle_seconds === "number") {
+        document.dispatchEvent(new CustomEvent("session:activity", { detail: { idleSeconds: data.idle_seconds } }));
+      }
       // A key factor carried over from the previous round is reviewed once saved (the server cleared it).
       document.querySelectorAll("[data-to-review]").forEach(function (mark) { mark.remove(); });
       say(text("saved", Date.now()));

@@ -42,6 +42,21 @@
     }, idle + 1000);
   }
 
+  // Requests a script makes (an autosave) are activity too: the server counted them, and says how long the
+  // session now has left; a warning already shown goes away.
+  document.addEventListener("session:activity", function (event) {
+    if (!event.detail || typeof event.detail.idleSeconds !== "number") {
+      return;
+    }
+    idle = event.detail.idleSeconds * 1000;
+    if (!form.hidden) {
+      form.hidden = true;
+      box.classList.remove("session-timeout-warning");
+      say(text("renewed"));
+    }
+    schedule();
+  });
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     window.fetch(form.action, {

@@ -172,3 +172,40 @@ def test_autosave_survives_offline_reload_and_a_session_timeout(browser, autosav
         assert [e for e in page.console_errors if not any(x in e for x in expected)] == []
     finally:
         context.close()
+
+
+def test_an_autosave_counts_as_activity_for_the_idle_warning(browser, autosave_server) -> None:
+    """Typing for a long spell without pressing Save must not bring the "you will be signed out" warning:
+    each autosave is a request the server counted, and its answer restarts the page's idle clock."""
+    url, people, env = autosave_server
+    factor_page = f"/assessments/{people['assessment']}/factors/{people['factor']}/"
+    fresh = server_shell(  # the test above ends the contributor's first session
+        env,
+        "import json; from django.conf import settings; from django.test import Client; "
+        "from accounts.models import User; c = Client(); "
+        "c.force_login(User.objects.get(email='contributor@demoville.example')); "
+        "print(json.dumps(c.cookies[settings.SESSION_COOKIE_NAME].value))",
+    )
+    context, page = signed_in_page(browser, (url, {**people, "contributor": fresh}), "contributor")
+    status = page.locator("[data-autosave-status]")
+    stay = page.get_by_role("button", name="Stay signed in")
+    try:
+        page.clock.install()
+        page.goto(factor_page)
+        reloads: list[str] = []  # the page's idle end reloads it (to the login page, once the server agrees)
+        page.on("framenavigated", lambda frame: reloads.append(frame.url) if frame == page.main_frame else None)
+        idle = int(page.locator("[data-session-timeout]").get_attribute("data-idle-seconds"))
+        page.clock.run_for((idle - 300) * 1000)  # five minutes before the warning would be due
+        page.locator("#id_justification").fill("Typed over a long spell, never with the Save button.")
+        page.clock.run_for(1500)  # the pause after typing: the autosave goes out
+        expect(status).to_have_text(SAVED, timeout=10_000)
+        page.clock.run_for(400 * 1000)  # past the first warning's time, and past the page's first idle end
+        page.wait_for_timeout(1000)  # real time for a reload to start, had one been asked for
+        assert reloads == []  # not reloaded at the page's first idle end
+        assert stay.is_hidden()
+        page.clock.run_for((idle - 400 - 60) * 1000)  # two minutes before the idle end counted from the save
+        stay.wait_for(state="visible")
+        assert axe_violations(page) == []
+        assert page.console_errors == []
+    finally:
+        context.close()
