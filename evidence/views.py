@@ -17,7 +17,7 @@ from accounts.models import User
 from assessments import access as assessment_access
 from assessments.models import Assessment, FactorAssessment, QuestionAnswer
 from benchmarks.models import GuideQuestion
-from cities.models import Workspace
+from cities.models import Role, Workspace
 from evidence import access, actions
 from evidence.forms import AttachForm, EditEvidenceForm, EvidenceForm, NewEvidenceForm, target_of
 from evidence.models import Evidence, EvidenceLink
@@ -46,19 +46,19 @@ def _usage() -> "Prefetch[Any]":
 def _render_library(
     request: HttpRequest, workspace: Workspace, role: str | None, *, form: EvidenceForm | None = None, status: int = 200
 ) -> HttpResponse:
-    edit = access.can_edit(role)
+    add = access.can_add(role)
     items = list(Evidence.objects.of_workspace(workspace).alive().prefetch_related(_usage()))
-    deleted = (
-        list(Evidence.objects.of_workspace(workspace).deleted().restorable().select_related("deleted_by"))
-        if edit
-        else []
-    )
+    restorable = Evidence.objects.of_workspace(workspace).deleted().restorable().select_related("deleted_by")
+    if role == Role.PARTNER:
+        # A partner restores only what they added and deleted themselves (docs/roles.md, "Evidence").
+        restorable = restorable.filter(created_by=_user(request), deleted_by=_user(request))
     context = {
         "workspace": workspace,
         "items": items,
-        "deleted": deleted,
-        "edit": edit,
-        "form": form if form is not None else (EvidenceForm(prefix="evidence") if edit else None),
+        "deleted": list(restorable) if add else [],
+        "edit": add,
+        "partner": role == Role.PARTNER,
+        "form": form if form is not None else (EvidenceForm(prefix="evidence") if add else None),
         "restore_days": Evidence.RESTORE_DAYS,
     }
     return render(request, "evidence/library.html", context, status=status)
@@ -67,7 +67,7 @@ def _render_library(
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def library(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
-    """The workspace's evidence library: read by every member; coordinators and contributors add (POST)."""
+    """The workspace's evidence library: read by every member; coordinators, contributors and partners add (POST)."""
     user = _user(request)
     write = request.method == "POST"
     workspace, role = access.get_library_for_user(user, workspace_id, write=write)
@@ -104,11 +104,12 @@ def _initial(evidence: Evidence) -> dict[str, Any]:
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def item(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
-    """One item: its details, where it is used and its history; coordinators and contributors edit it (POST)."""
+    """One item: its details, where it is used and its history; coordinators and contributors edit it (POST),
+    and so does the partner who added it."""
     user = _user(request)
     write = request.method == "POST"
     evidence, role = access.get_evidence_for_user(user, evidence_id, write=write)
-    edit = access.can_edit(role)
+    edit = access.can_change(user, role, evidence)
     status = 200
     stored: dict[str, Any] | None = None
     form: EditEvidenceForm | None = None
@@ -248,9 +249,11 @@ def factor_evidence_context(
         if link.question is not None:
             question = link.question.question
             by_question.setdefault(question.number, (question, []))[1].append(link)
-    edit = access.can_edit(role) and assessment.is_editable
+    edit = access.can_add(role) and assessment.is_editable
     section: dict[str, Any] = {
         "whole": whole,
+        # The links this person may detach: all for the city's staff, their own for a partner.
+        "detachable": {link.pk for link in links if edit and access.can_detach(request.user, role, link)},
         "by_question": [(number, question, items) for number, (question, items) in sorted(by_question.items())],
         "edit": edit,
         "library_url": library_url(assessment.workspace),
@@ -316,7 +319,7 @@ def factor_evidence(request: HttpRequest, assessment_id: UUID, slug: str) -> Htt
 @login_required
 def attach(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse:
     user = _user(request)
-    assessment, role = assessment_access.get_assessment_for_user(user, assessment_id, write=True)
+    assessment, role = access.get_assessment_for_evidence(user, assessment_id)
     factor = _factor(assessment, slug)
     answers = _answers(factor)
     items = list(Evidence.objects.of_workspace(assessment.workspace).alive().order_by("title", "pk"))
@@ -339,7 +342,7 @@ def attach(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse
 @login_required
 def add_and_attach(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse:
     user = _user(request)
-    assessment, role = assessment_access.get_assessment_for_user(user, assessment_id, write=True)
+    assessment, role = access.get_assessment_for_evidence(user, assessment_id)
     factor = _factor(assessment, slug)
     answers = _answers(factor)
     form = NewEvidenceForm(request.POST, request.FILES, prefix="evidence", answers=answers)
@@ -373,10 +376,12 @@ def add_and_attach(request: HttpRequest, assessment_id: UUID, slug: str) -> Http
 @login_required
 def detach(request: HttpRequest, assessment_id: UUID, slug: str, link_id: UUID) -> HttpResponse:
     user = _user(request)
-    assessment, _role = assessment_access.get_assessment_for_user(user, assessment_id, write=True)
+    assessment, role = access.get_assessment_for_evidence(user, assessment_id)
     factor = _factor(assessment, slug)
     link = EvidenceLink.objects.select_related("evidence").filter(factor=factor, public_id=link_id).first()
     if link is None:
+        raise Http404
+    if not access.can_detach(user, role, link):
         raise Http404
     link.factor = factor
     try:

@@ -470,7 +470,7 @@ def queries(client, url: str) -> int:
     return len(captured)
 
 
-@pytest.mark.parametrize("who", ["contributor", "viewer"])
+@pytest.mark.parametrize("who", ["contributor", "partner", "viewer"])
 def test_query_budgets_do_not_grow_with_the_number_of_items(cast, assessment, who) -> None:
     factor = a_factor(assessment)
     answers = list(factor.answers.all())

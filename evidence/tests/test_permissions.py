@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from accounts.models import User
 from assessments import actions as assessment_actions
 from assessments.models import Assessment, FactorAssessment
 from cities.tests.conftest import LOGIN, Cast, N, Y, cells, client_for, documented_table, user_for
@@ -19,20 +20,25 @@ from lib.uploads import check_upload
 pytestmark = pytest.mark.django_db
 
 # Each row: action -> the outcome for each role, in the order of ROLES (as in docs/roles.md).
-EDITORS = [LOGIN, N, N, Y, Y, N, N]
+STAFF = [LOGIN, N, N, Y, Y, N, N]  # coordinators and contributors
+ADDERS = [LOGIN, N, Y, Y, Y, N, N]  # and partners
 READERS = [LOGIN, Y, Y, Y, Y, N, Y]
 TABLE: dict[str, list[str]] = {
     "read_evidence_library": READERS,
     "download_evidence_file": READERS,
     "read_factor_evidence": READERS,
-    "add_evidence": EDITORS,
-    "edit_evidence": EDITORS,
-    "delete_evidence": EDITORS,
-    "restore_evidence": EDITORS,
-    "attach_evidence": EDITORS,
-    "detach_evidence": EDITORS,
+    "add_evidence": ADDERS,
+    "edit_own_evidence": ADDERS,
+    "edit_others_evidence": STAFF,
+    "delete_own_evidence": ADDERS,
+    "delete_others_evidence": STAFF,
+    "restore_own_evidence": ADDERS,
+    "restore_others_evidence": STAFF,
+    "attach_evidence": ADDERS,
+    "detach_own_evidence": ADDERS,
+    "detach_others_evidence": STAFF,
 }
-POSTS = ["add_evidence", "edit_evidence", "delete_evidence", "restore_evidence", "attach_evidence", "detach_evidence"]
+POSTS = [action for action in TABLE if not action.startswith(("read", "download"))]
 
 
 @dataclass
@@ -40,9 +46,9 @@ class Library:
     cast: Cast
     assessment: Assessment
     factor: FactorAssessment
-    report: Evidence  # a PDF, attached to the factor
+    report: Evidence  # a PDF added by the contributor, attached to the factor by the contributor
     link: EvidenceLink
-    strategy: Evidence  # a link, not attached
+    strategy: Evidence  # a link added by the coordinator, not attached
 
 
 def add_file(workspace, by, title: str = "Annual integration report") -> Evidence:
@@ -53,6 +59,12 @@ def add_file(workspace, by, title: str = "Annual integration report") -> Evidenc
         by=by,
         file=file,
         checked=check_upload(file, file.name or "", file.size or 0),
+    )
+
+
+def add_link(workspace, by, title: str) -> Evidence:
+    return actions.do_add_evidence(
+        workspace, actions.Fields(kind="project", title=title, url="https://aville.example/item"), by=by
     )
 
 
@@ -73,54 +85,109 @@ def factor_url(lib: Library, rest: str = "") -> str:
     return f"/assessments/{lib.assessment.public_id}/factors/{lib.factor.key_factor.slug}/evidence/{rest}"
 
 
-# Each attempt makes the request and returns (response, whether the effect is visible afterwards).
-def read_evidence_library(client: Client, lib: Library):
+def own_item(lib: Library, user: User | None) -> Evidence:
+    """An item of city A added by `user` (for a viewer, a member of another city or an admin: added while they
+    were a contributor of A, as the action allows; rights follow the current role, not the past one)."""
+    return add_link(lib.cast.workspace, user or lib.cast.partner, "Own item")
+
+
+def others_item(lib: Library, user: User | None) -> Evidence:
+    """An item of city A that someone other than `user` added."""
+    if user == lib.cast.coordinator:
+        return add_link(lib.cast.workspace, lib.cast.partner, "Others' item")
+    return lib.strategy
+
+
+def edit(client: Client, item: Evidence):
+    data = {"lock_version": "0", "kind": "project", "title": "Renamed", "url": "https://aville.example/s"}
+    response = client.post(f"/evidence/{item.public_id}/", data)
+    return response, Evidence.objects.get(pk=item.pk).title == "Renamed"
+
+
+def delete(client: Client, item: Evidence):
+    response = client.post(f"/evidence/{item.public_id}/delete/")
+    return response, Evidence.objects.get(pk=item.pk).deleted_at is not None
+
+
+def restore(client: Client, item: Evidence):
+    response = client.post(f"/evidence/{item.public_id}/restore/")
+    return response, Evidence.objects.get(pk=item.pk).deleted_at is None
+
+
+def detach(client: Client, lib: Library, link: EvidenceLink):
+    response = client.post(factor_url(lib, f"{link.public_id}/detach/"))
+    return response, not EvidenceLink.objects.filter(pk=link.pk).exists()
+
+
+# Each attempt makes the request as `user` and returns (response, whether the effect is visible afterwards).
+def read_evidence_library(client: Client, lib: Library, user: User | None):
     response = client.get(f"/workspaces/{lib.cast.workspace.public_id}/evidence/")
     return response, response.status_code == 200 and "Integration strategy" in response.text
 
 
-def download_evidence_file(client: Client, lib: Library):
+def download_evidence_file(client: Client, lib: Library, user: User | None):
     response = client.get(f"/evidence/{lib.report.public_id}/file/")
     return response, response.status_code == 200 and b"".join(response.streaming_content) == PDF  # type: ignore[attr-defined]
 
 
-def read_factor_evidence(client: Client, lib: Library):
+def read_factor_evidence(client: Client, lib: Library, user: User | None):
     response = client.get(factor_url(lib))
     return response, response.status_code == 200 and "Annual integration report" in response.text
 
 
-def add_evidence(client: Client, lib: Library):
+def add_evidence(client: Client, lib: Library, user: User | None):
     data = {"evidence-kind": "project", "evidence-title": "Welcome desk", "evidence-url": "https://aville.example/desk"}
     response = client.post(f"/workspaces/{lib.cast.workspace.public_id}/evidence/", data)
-    return response, Evidence.objects.filter(title="Welcome desk").exists()
+    added = Evidence.objects.filter(title="Welcome desk").first()
+    return response, added is not None and added.created_by == user
 
 
-def edit_evidence(client: Client, lib: Library):
-    data = {"lock_version": "0", "kind": "policy", "title": "Strategy 2030", "url": "https://aville.example/s"}
-    response = client.post(f"/evidence/{lib.strategy.public_id}/", data)
-    return response, Evidence.objects.get(pk=lib.strategy.pk).title == "Strategy 2030"
+def edit_own_evidence(client: Client, lib: Library, user: User | None):
+    return edit(client, own_item(lib, user))
 
 
-def delete_evidence(client: Client, lib: Library):
-    response = client.post(f"/evidence/{lib.strategy.public_id}/delete/")
-    return response, Evidence.objects.get(pk=lib.strategy.pk).deleted_at is not None
+def edit_others_evidence(client: Client, lib: Library, user: User | None):
+    return edit(client, others_item(lib, user))
 
 
-def restore_evidence(client: Client, lib: Library):
-    actions.do_delete_evidence(lib.strategy, by=lib.cast.coordinator)
-    response = client.post(f"/evidence/{lib.strategy.public_id}/restore/")
-    return response, Evidence.objects.get(pk=lib.strategy.pk).deleted_at is None
+def delete_own_evidence(client: Client, lib: Library, user: User | None):
+    return delete(client, own_item(lib, user))
 
 
-def attach_evidence(client: Client, lib: Library):
+def delete_others_evidence(client: Client, lib: Library, user: User | None):
+    return delete(client, others_item(lib, user))
+
+
+def restore_own_evidence(client: Client, lib: Library, user: User | None):
+    item = own_item(lib, user)
+    actions.do_delete_evidence(item, by=user or lib.cast.partner)
+    return restore(client, item)
+
+
+def restore_others_evidence(client: Client, lib: Library, user: User | None):
+    item = others_item(lib, user)
+    actions.do_delete_evidence(item, by=item.created_by or lib.cast.coordinator)
+    return restore(client, item)
+
+
+def attach_evidence(client: Client, lib: Library, user: User | None):
     data = {"attach-evidence": str(lib.strategy.public_id), "attach-attach_to": "factor"}
     response = client.post(factor_url(lib, "attach/"), data)
-    return response, EvidenceLink.objects.filter(evidence=lib.strategy, factor=lib.factor).exists()
+    link = EvidenceLink.objects.filter(evidence=lib.strategy, factor=lib.factor).first()
+    return response, link is not None and link.added_by == user
 
 
-def detach_evidence(client: Client, lib: Library):
-    response = client.post(factor_url(lib, f"{lib.link.public_id}/detach/"))
-    return response, not EvidenceLink.objects.filter(pk=lib.link.pk).exists()
+def detach_own_evidence(client: Client, lib: Library, user: User | None):
+    link = actions.do_attach_evidence(lib.strategy, lib.factor, None, by=user or lib.cast.partner)
+    return detach(client, lib, link)
+
+
+def detach_others_evidence(client: Client, lib: Library, user: User | None):
+    if user == lib.cast.contributor:
+        link = actions.do_attach_evidence(lib.strategy, lib.factor, None, by=lib.cast.partner)
+    else:
+        link = lib.link  # made by the contributor
+    return detach(client, lib, link)
 
 
 CELLS = cells(TABLE)
@@ -128,7 +195,8 @@ CELLS = cells(TABLE)
 
 @pytest.mark.parametrize(("action", "role", "expected"), CELLS, ids=[f"{a}-{r}" for a, r, _ in CELLS])
 def test_role_table_cell(library: Library, action: str, role: str, expected: str) -> None:
-    response, happened = globals()[action](client_for(user_for(library.cast, role)), library)
+    user = user_for(library.cast, role)
+    response, happened = globals()[action](client_for(user), library, user)
     if expected == LOGIN:
         assert response.status_code == 302
         assert "/accounts/login/" in response["Location"]
@@ -144,7 +212,7 @@ def test_role_table_cell(library: Library, action: str, role: str, expected: str
 @pytest.mark.parametrize("action", POSTS)
 def test_every_post_needs_a_csrf_token(library: Library, action: str) -> None:
     client = client_for(library.cast.coordinator, enforce_csrf_checks=True)
-    response, happened = globals()[action](client, library)
+    response, happened = globals()[action](client, library, library.cast.coordinator)
     assert response.status_code == 403
     assert not happened
 
