@@ -1,6 +1,7 @@
 """Evidence journeys in headless Chromium: on a key factor's page a contributor adds a link and uploads a PDF
 with the keyboard alone and sees both attached with their age; a .pdf that is really a PNG brings the error
-summary back; the library and an item's page. axe scans every state.
+summary back; a partner adds a link on a key factor the same way and may detach only that one; the library
+and an item's page. axe scans every state.
 
 Like test_assessments.py, this module serves the app from its own database filled by `load_demo` (which holds
 a draft assessment and three evidence items) and signs people in through a `manage.py shell` subprocess.
@@ -53,6 +54,7 @@ print(json.dumps({
     "cookie": settings.SESSION_COOKIE_NAME,
     "contributor": session(User.objects.get(email="contributor@demoville.example")),
     "viewer": session(User.objects.get(email="viewer@demoville.example")),
+    "partner": session(User.objects.get(email="partner@demoville.example")),
     "workspace": str(assessment.workspace.public_id),
     "assessment": str(assessment.public_id),
     "factor": factor.key_factor.slug,
@@ -147,6 +149,55 @@ def test_contributor_adds_evidence_on_a_key_factor_with_the_keyboard_alone(
         assert axe_violations(page) == []
         # The only console message is Chromium's note on the failed submit's status 400, sent on purpose.
         assert [e for e in page.console_errors if "status of 400" not in e] == []
+    finally:
+        context.close()
+
+
+def test_partner_adds_a_link_on_a_key_factor_with_the_keyboard_alone(browser, evidence_server) -> None:
+    _url, people = evidence_server
+    factor = f"/assessments/{people['assessment']}/factors/{people['factor']}/"
+    context, page = signed_in_page(browser, evidence_server, "partner")
+    try:
+        page.goto(factor)
+        section = page.locator("section.evidence")
+        assert "Welcome desk pilot: evaluation" in section.inner_text()  # attached by the demo's contributor
+        assert section.get_by_role("button", name="Detach “Welcome desk pilot: evaluation”").count() == 0
+        assert axe_violations(page) == []
+
+        tab_until(page, "el => el.id === 'id_evidence-attach_to'")
+        page.keyboard.type("Q")  # the first guide question rather than the key factor as a whole
+        question = page.evaluate("document.activeElement.value")
+        assert question != "factor"
+        tab_until(page, "el => el.id === 'id_evidence-kind'")
+        page.keyboard.type("Pro")
+        assert page.evaluate("document.activeElement.value") == "project"
+        page.keyboard.press("Tab")
+        page.keyboard.type("Volunteers' buddy scheme")
+        tab_until(page, "el => el.id === 'id_evidence-url'")
+        page.keyboard.type("https://volunteers.demoville.example/buddies")
+        tab_until(page, "el => el.tagName === 'BUTTON' && el.textContent.trim() === 'Add and attach'")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(rf".*{factor}#evidence-heading$"))
+        assert "is added to the library and attached" in page.locator(".messages").inner_text()
+        item = section.locator("li", has_text="Volunteers' buddy scheme")
+        assert "Project example · added today" in item.inner_text()
+        assert f"For question {question}" in section.inner_text()
+        # The partner detaches the link they made, and no other.
+        assert item.get_by_role("button", name="Detach “Volunteers' buddy scheme”").count() == 1
+        assert section.get_by_role("button", name="Detach “Welcome desk pilot: evaluation”").count() == 0
+        assert axe_violations(page) == []
+
+        # Their item's page offers the edit form; the library offers "Add evidence" and their deleted items.
+        tab_until(page, "el => el.textContent.trim() === 'Details of “Volunteers\\' buddy scheme”'")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#edit-heading")
+        assert "Petra Partner" in page.locator("dl.facts").inner_text()  # "Added … by", to the team only
+        assert axe_violations(page) == []
+        page.goto(f"/workspaces/{people['workspace']}/evidence/")
+        assert "You can edit and delete the items you added" in page.locator("main").inner_text()
+        assert "You deleted none of your evidence" in page.locator("main").inner_text()
+        assert axe_violations(page) == []
+        assert page.console_errors == []
     finally:
         context.close()
 
