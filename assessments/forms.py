@@ -1,15 +1,20 @@
 """Forms of the self-assessment pages; each renders through `_field.html` with accessible error wiring."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from assessments.models import ContextNote, QuestionAnswer
 from benchmarks.models import Benchmark, GuideQuestion, KeyFactor, RatingLevel
+from cities.models import Membership, Role
 from lib.forms import AccessibleFormMixin
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class StartAssessmentForm(AccessibleFormMixin, forms.Form):
@@ -30,6 +35,11 @@ class StartAssessmentForm(AccessibleFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"round": str(date.today().year)})
         super().__init__(*args, **kwargs)
+
+
+def rating_choices(levels: Iterable[RatingLevel]) -> list[tuple[int | str, "StrOrPromise"]]:
+    """A rating's choices: "Not rated yet", then each level of the scale by number and words ("3 – Established")."""
+    return [("", _("Not rated yet")), *((level.value, f"{level.value} – {level.label}") for level in levels)]
 
 
 def answer_field(question: GuideQuestion) -> str:
@@ -58,7 +68,7 @@ class FactorForm(AccessibleFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         rating = self.fields["rating"]
         assert isinstance(rating, forms.TypedChoiceField)  # noqa: S101 - narrows the type for mypy
-        rating.choices = [("", _("Not rated yet")), *((lvl.value, f"{lvl.value} – {lvl.label}") for lvl in levels)]
+        rating.choices = rating_choices(levels)
         for question in questions:
             self.fields[answer_field(question)] = forms.ChoiceField(
                 label=_("Answer to question %(number)s") % {"number": question.number},
@@ -71,9 +81,7 @@ class FactorForm(AccessibleFormMixin, forms.Form):
                 max_length=5_000,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
-        # The mixin's wiring validated the bound form before these fields existed: validate again.
-        self._errors = None
-        self.wire_aria()
+        self.validate_again()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -135,9 +143,7 @@ class ContextForm(AccessibleFormMixin, forms.Form):
                     widget=FirstBoxCheckboxes,
                     help_text=_("The results show the note beside these key factors; with none, as a general note."),
                 )
-        # The mixin's wiring validated the bound form before these fields existed: validate again.
-        self._errors = None
-        self.wire_aria()
+        self.validate_again()
 
     def rows(
         self, stored: dict[int, ContextNote] | None = None
@@ -169,3 +175,65 @@ class ContextForm(AccessibleFormMixin, forms.Form):
             if f"c{n}-key_factors" in self.fields:
                 out[note.context_factor_id]["key_factors"] = [int(pk) for pk in data[f"c{n}-key_factors"]]
         return out
+
+
+# ---- partner ratings and comments (prefixed: they share the key factor page with the city's own form)
+
+
+class PartnerRatingForm(AccessibleFormMixin, forms.Form):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    rating = forms.TypedChoiceField(label=_("Your organisation's rating"), required=False, coerce=int, empty_value=None)
+    comment = forms.CharField(
+        label=_("Your organisation's comment"),
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What your organisation sees on this key factor and why it rates it so. The whole team reads it."),
+    )
+
+    def __init__(self, *args: Any, levels: list[RatingLevel], **kwargs: Any) -> None:
+        super().__init__(*args, prefix="partner", **kwargs)
+        rating = self.fields["rating"]
+        assert isinstance(rating, forms.TypedChoiceField)  # noqa: S101 - narrows the type for mypy
+        rating.choices = rating_choices(levels)
+        self.validate_again()
+
+
+class CommentForm(AccessibleFormMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"),
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write your comment.")},
+    )
+    addressed_to = forms.MultipleChoiceField(
+        label=_("Address it to"),
+        required=False,
+        widget=FirstBoxCheckboxes,
+        help_text=_("Each member you choose gets an e-mail with a link to this key factor."),
+        error_messages={"invalid_choice": _("Choose members of this workspace only.")},
+    )
+
+    def __init__(self, *args: Any, members: list[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, prefix="comment", **kwargs)
+        # Membership ids, not user ids: public identifiers are UUIDs, and only this workspace's members
+        # are choices, so an id from anywhere else is refused as an invalid choice.
+        self.members = {str(m.public_id): m for m in members}
+        addressed = self.fields["addressed_to"]
+        assert isinstance(addressed, forms.MultipleChoiceField)  # noqa: S101 - narrows the type for mypy
+        addressed.choices = [(key, member_label(m, with_email=True)) for key, m in self.members.items()]
+        self.validate_again()
+
+    def addressees(self) -> list[User]:
+        return [self.members[key].user for key in self.cleaned_data["addressed_to"]]
+
+
+def member_label(member: Membership, *, with_email: bool = False) -> str:
+    """A member as the comment form and the discussion name them: who, then the role (and organisation)."""
+    user = member.user
+    name = user.get_full_name()
+    who = f"{name} ({user.email})" if name and with_email else (name or user.email)
+    role = member.get_role_display()
+    if member.role == Role.PARTNER and member.organisation:
+        role = f"{role}, {member.organisation}"
+    return f"{who} – {role}"

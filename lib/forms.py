@@ -35,3 +35,12 @@ class AccessibleFormMixin:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.wire_aria()
+
+    def validate_again(self) -> None:
+        """Call at the end of an `__init__` that adds fields or sets choices after the mixin's `__init__`.
+
+        The mixin wired the form (and validated it, if bound) before those fields existed; this drops
+        that validation, so the errors and the wiring cover every field.
+        """
+        self._errors = None
+        self.wire_aria()

@@ -11,97 +11,20 @@ from dataclasses import dataclass
 from typing import Any, cast
 from uuid import UUID
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from assessments import access, actions
+from assessments.forms import CommentForm, PartnerRatingForm, member_label
 from assessments.models import Assessment, FactorAssessment, FactorComment, PartnerRating
 from benchmarks.models import RatingLevel
 from cities.models import Membership, Role
-from lib.forms import AccessibleFormMixin
-
-# ---- forms (prefixed: they share the key factor page with the city's own form)
-
-
-class PartnerRatingForm(AccessibleFormMixin, forms.Form):
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    rating = forms.TypedChoiceField(
-        label=gettext_lazy("Your organisation's rating"), required=False, coerce=int, empty_value=None
-    )
-    comment = forms.CharField(
-        label=gettext_lazy("Your organisation's comment"),
-        required=False,
-        max_length=5_000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy(
-            "What your organisation sees on this key factor and why it rates it so. The whole team reads it."
-        ),
-    )
-
-    def __init__(self, *args: Any, levels: list[RatingLevel], **kwargs: Any) -> None:
-        super().__init__(*args, prefix="partner", **kwargs)
-        rating = self.fields["rating"]
-        assert isinstance(rating, forms.TypedChoiceField)  # noqa: S101 - narrows the type for mypy
-        rating.choices = [("", _("Not rated yet")), *((lvl.value, f"{lvl.value} – {lvl.label}") for lvl in levels)]
-        # The mixin's wiring validated the bound form before the choices existed: validate again.
-        self._errors = None
-        self.wire_aria()
-
-
-class AddresseeCheckboxes(forms.CheckboxSelectMultiple):
-    """Checkboxes whose group id is the first box's, so the error summary's link lands on a real control."""
-
-    def id_for_label(self, id_: str, index: str | None = None) -> str:
-        return f"{id_}_{index or 0}" if id_ else id_
-
-
-class CommentForm(AccessibleFormMixin, forms.Form):
-    body = forms.CharField(
-        label=gettext_lazy("Your comment"),
-        max_length=5_000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": gettext_lazy("Write your comment.")},
-    )
-    addressed_to = forms.MultipleChoiceField(
-        label=gettext_lazy("Address it to"),
-        required=False,
-        widget=AddresseeCheckboxes,
-        help_text=gettext_lazy("Each member you choose gets an e-mail with a link to this key factor."),
-        error_messages={"invalid_choice": gettext_lazy("Choose members of this workspace only.")},
-    )
-
-    def __init__(self, *args: Any, members: list[Membership], **kwargs: Any) -> None:
-        super().__init__(*args, prefix="comment", **kwargs)
-        # Membership ids, not user ids: public identifiers are UUIDs, and only this workspace's members
-        # are choices, so an id from anywhere else is refused as an invalid choice.
-        self.members = {str(m.public_id): m for m in members}
-        addressed = self.fields["addressed_to"]
-        assert isinstance(addressed, forms.MultipleChoiceField)  # noqa: S101 - narrows the type for mypy
-        addressed.choices = [(key, member_label(m, with_email=True)) for key, m in self.members.items()]
-        self._errors = None
-        self.wire_aria()
-
-    def addressees(self) -> list[User]:
-        return [self.members[key].user for key in self.cleaned_data["addressed_to"]]
-
-
-def member_label(member: Membership, *, with_email: bool = False) -> str:
-    user = member.user
-    name = user.get_full_name()
-    who = f"{name} ({user.email})" if name and with_email else (name or user.email)
-    role = member.get_role_display()
-    if member.role == Role.PARTNER and member.organisation:
-        role = f"{role}, {member.organisation}"
-    return f"{who} – {role}"
-
 
 # ---- what the pages show
 

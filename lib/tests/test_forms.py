@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.template.loader import render_to_string
 
@@ -36,3 +38,35 @@ def test_valid_form_has_no_error_markup() -> None:
     assert form.is_valid()
     assert "aria-invalid" not in form.fields["email"].widget.attrs
     assert render_to_string("_error_summary.html", {"form": form}).strip() == ""
+
+
+class GrowingForm(AccessibleFormMixin, forms.Form):
+    """Adds a field and sets choices after the mixin's __init__, as forms built from the database do."""
+
+    size = forms.ChoiceField(label="Size")
+
+    def __init__(self, *args: Any, validate_again: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["colour"] = forms.CharField(label="Colour", help_text="Any colour.")
+        size = self.fields["size"]
+        assert isinstance(size, forms.ChoiceField)
+        size.choices = [("s", "Small"), ("l", "Large")]
+        if validate_again:
+            self.validate_again()
+
+
+def test_validate_again_covers_fields_and_choices_added_after_the_mixin() -> None:
+    form = GrowingForm(data={"size": "l"})
+    assert not form.is_valid()
+    assert list(form.errors) == ["colour"]  # "l" is a choice now; the added field is required
+    attrs = form.fields["colour"].widget.attrs
+    assert attrs["aria-invalid"] == "true"
+    assert attrs["aria-describedby"] == "id_colour-hint id_colour-error-1"
+    assert "aria-invalid" not in form.fields["size"].widget.attrs
+
+
+def test_without_validate_again_the_first_validation_is_kept() -> None:
+    # What validate_again is for: the errors of the mixin's first validation, made without those fields.
+    form = GrowingForm(data={"size": "l"}, validate_again=False)
+    assert list(form.errors) == ["size"]
+    assert "aria-invalid" not in form.fields["colour"].widget.attrs
