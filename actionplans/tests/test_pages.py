@@ -128,8 +128,8 @@ def test_autosave_answers_json_replays_and_conflicts(cast, plan) -> None:
     assert state["lock_version"] == 0 and state["csrf_token"]
     save_id = str(uuid4())
     data = post_data(action, owner="Typed", save_id=save_id)
-    assert client.post(path, data).json() == {"lock_version": 1}
-    assert client.post(path, data).json() == {"lock_version": 1}  # the replay is acknowledged, not applied again
+    assert client.post(path, data).json()["lock_version"] == 1
+    assert client.post(path, data).json()["lock_version"] == 1  # the replay is acknowledged, not applied again
     assert ActionPlanEvent.objects.filter(action="action_saved").count() == 1
     late = client.post(path, post_data(action, owner="Older", save_id=str(uuid4())))
     assert late.status_code == 409 and late.json()["reason"] == "conflict"
