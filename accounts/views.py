@@ -68,6 +68,12 @@ def rate_limited(request: HttpRequest, kind: str, template: str, context: dict[s
     return response
 
 
+def form_status(request: HttpRequest) -> int:
+    """The status of a form page: 400 when a POST comes back to it (the form is invalid, or the submission was
+    refused with the reason on the form), as in the other apps; 200 when the page is only shown."""
+    return 400 if request.method == "POST" else 200
+
+
 def too_many(seconds: int) -> str:
     minutes = max(1, (seconds + 59) // 60)
     return _("Too many attempts from your network. Please try again in %(minutes)d minutes.") % {"minutes": minutes}
@@ -93,7 +99,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 password=form.cleaned_data["password"],
             )
             return redirect("accounts:signup_done")
-    return render(request, "accounts/signup.html", context)
+    return render(request, "accounts/signup.html", context, status=form_status(request))
 
 
 @require_http_methods(["GET"])
@@ -126,7 +132,7 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             actions.do_resend_verification(request, form.cleaned_data["email"])
             return render(request, "accounts/check_inbox.html", {"title": _("Check your e-mail")})
-    return render(request, "accounts/resend.html", context)
+    return render(request, "accounts/resend.html", context, status=form_status(request))
 
 
 # ---- login and logout
@@ -180,7 +186,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             actions.do_login(request, user)
             return after_login(request, user, next_url)
-    return render(request, "accounts/login.html", context)
+    # A failed login answers 400 whatever the reason, the same for an unknown address and a wrong password.
+    return render(request, "accounts/login.html", context, status=form_status(request))
 
 
 @require_http_methods(["GET", "POST"])
@@ -211,7 +218,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
                     request, _("You used a recovery code. %(count)d are left for later.") % {"count": left}
                 )
             return after_login(request, user, next_url)
-    return render(request, "accounts/login_code.html", context)
+    return render(request, "accounts/login_code.html", context, status=form_status(request))
 
 
 @require_POST
@@ -278,7 +285,7 @@ def mfa_confirm_wait(request: HttpRequest, user: User) -> int | None:
 
 
 def mfa_confirm_refused(request: HttpRequest, user: User, form: RecoveryCodesForm | DisableMFAForm) -> HttpResponse:
-    """The account page with the form and a 429 when too many codes were wrong, else the same with a 200."""
+    """The account page with the form and a 429 when too many codes were wrong, else the same with a 400."""
     wait = mfa_confirm_wait(request, user)
     if wait is not None:
         log_event("rate_limited", request, kind="mfa-confirm", user=user.pk)
@@ -289,7 +296,7 @@ def mfa_confirm_refused(request: HttpRequest, user: User, form: RecoveryCodesFor
             % {"minutes": minutes},
         )
     kwargs: dict[str, Any] = {"recovery_form": form} if isinstance(form, RecoveryCodesForm) else {"disable_form": form}
-    response = render_account(request, status=429 if wait is not None else 200, **kwargs)
+    response = render_account(request, status=429 if wait is not None else 400, **kwargs)
     if wait is not None:
         response["Retry-After"] = str(wait)
     return response
@@ -361,7 +368,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         log_event("password.changed", request, user=user.pk)
         messages.success(request, _("Your password is changed. You are signed out everywhere else."))
         return redirect("accounts:account")
-    return render(request, "accounts/password_change.html", {"form": form})
+    return render(request, "accounts/password_change.html", {"form": form}, status=form_status(request))
 
 
 @login_required
@@ -386,7 +393,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         "secret": totp.grouped(secret),
         "uri": totp.provisioning_uri(secret, account=user.email, issuer=_("Integrating Cities Benchmark")),
     }
-    return render(request, "accounts/mfa_setup.html", context)
+    return render(request, "accounts/mfa_setup.html", context, status=form_status(request))
 
 
 # ---- password reset: Django's views with our forms and templates
@@ -407,13 +414,30 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = super().dispatch(request, *args, **kwargs)
+        if request.method == "POST" and not self.validlink and response.status_code == 200:
+            # A new password sent to a link that is no longer valid: the "not valid" page, refused.
+            response.status_code = 400
+        return response
+
     def get_form(self, form_class: Any = None) -> DjangoSetPasswordForm:
         form = super().get_form(form_class)
         form.request = self.request
         return form
 
+    def form_invalid(self, form: Any) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
-reset_request_view: Callable[..., HttpResponseBase] = auth_views.PasswordResetView.as_view(
+
+class PasswordResetView(auth_views.PasswordResetView):
+    def form_invalid(self, form: Any) -> HttpResponse:
+        # Only a malformed address is invalid; a well-formed unknown one is sent on to the same "check your
+        # e-mail" page as a known one (QUALITY.md S2), so the 400 reveals nothing about who has an account.
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+reset_request_view: Callable[..., HttpResponseBase] = PasswordResetView.as_view(
     form_class=PasswordResetForm,
     template_name="accounts/password_reset_form.html",
     email_template_name="accounts/email/password_reset.txt",

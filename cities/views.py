@@ -91,7 +91,7 @@ def workspace_list(request: HttpRequest) -> HttpResponse:
 def request_workspace(request: HttpRequest) -> HttpResponse:
     form = WorkspaceRequestForm(request.POST)
     if not form.is_valid():
-        return _render_workspaces(request, request_form=form)
+        return _render_workspaces(request, request_form=form, status=400)
     actions.do_request_workspace(by=_user(request), **form.cleaned_data)
     messages.success(request, _("Your request has been sent to the network team."))
     return redirect("cities:workspaces")
@@ -103,7 +103,7 @@ def create_workspace(request: HttpRequest) -> HttpResponse:
     access.require_admin(_user(request))
     form = CreateWorkspaceForm(request.POST)
     if not form.is_valid():
-        return _render_workspaces(request, create_form=form)
+        return _render_workspaces(request, create_form=form, status=400)
     try:
         workspace = actions.do_create_workspace(form.cleaned_data["city"], by=_user(request))
     except actions.WorkspaceError as error:
@@ -220,7 +220,8 @@ def invite(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("cities:workspace", workspace.public_id)
-    return render_workspace(request, workspace, invite_form=form)
+    # Invalid, or refused with the reason on the form (already a member, ...): the form keeps what was typed.
+    return render_workspace(request, workspace, invite_form=form, status=400)
 
 
 @require_POST
@@ -250,7 +251,7 @@ def change_role(request: HttpRequest, workspace_id: UUID, member_id: UUID) -> Ht
             role = Role(form.cleaned_data["role"]).label
             messages.success(request, _("%(member)s is now %(role)s.") % {"member": member.user, "role": role})
             return redirect("cities:workspace", workspace_id)
-    return render_workspace(request, member.workspace, bound_role_form=(member.pk, form))
+    return render_workspace(request, member.workspace, bound_role_form=(member.pk, form), status=400)
 
 
 @require_POST

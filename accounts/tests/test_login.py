@@ -33,11 +33,20 @@ def test_login_rotates_the_session_id(client, amira) -> None:
 def test_unknown_address_and_wrong_password_get_the_same_answer(client, amira) -> None:
     unknown = log_in(client, "nobody@example.org")
     wrong = log_in(client, "amira@example.org", "not the right password")
-    assert unknown.status_code == wrong.status_code == 200
+    assert unknown.status_code == wrong.status_code == 400, "a failed login answers 400, the same for both"
     assert SAME_MESSAGE in unknown.text
     assert SAME_MESSAGE in wrong.text
     assert normalise(unknown.text, "nobody@example.org") == normalise(wrong.text, "amira@example.org")
     assert 'value="nobody@example.org"' in unknown.text, "the form keeps what was typed"
+
+
+def test_an_incomplete_login_form_answers_400_with_the_error_summary(client, amira) -> None:
+    response = log_in(client, "not an address", "")
+    assert response.status_code == 400
+    assert 'class="error-summary"' in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert 'value="not an address"' in response.text
+    assert "_auth_user_id" not in client.session
 
 
 def test_next_on_this_host_is_followed(client, amira) -> None:
@@ -56,7 +65,7 @@ def test_next_to_another_host_is_ignored(client, amira, target: str) -> None:
 
 def test_five_failures_lock_the_address_from_this_ip_for_fifteen_minutes(client, amira, clock) -> None:
     for _ in range(4):
-        assert log_in(client, "amira@example.org", "wrong password!").status_code == 200
+        assert log_in(client, "amira@example.org", "wrong password!").status_code == 400
     locked = log_in(client, "amira@example.org", "wrong password!")
     assert locked.status_code == 429
     assert int(locked["Retry-After"]) > 800
@@ -82,7 +91,7 @@ def test_a_lockout_is_never_permanent(client, amira, clock) -> None:
         assert log_in(client, "amira@example.org").status_code == 429
         clock.advance(15 * 60 + 2)
     # One more failure after a lockout does not lock again at once.
-    assert log_in(client, "amira@example.org", "wrong password!").status_code == 200
+    assert log_in(client, "amira@example.org", "wrong password!").status_code == 400
     assert log_in(client, "amira@example.org").status_code == 302
 
 

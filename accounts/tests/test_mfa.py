@@ -45,7 +45,7 @@ def test_setup_refuses_a_wrong_code(client, amira) -> None:
     log_in(client, "amira@example.org")
     client.get("/accounts/mfa/")
     response = client.post("/accounts/mfa/", {"code": "000000"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'aria-invalid="true"' in response.text
     assert not MFADevice.objects.filter(user=amira).exists()
 
@@ -60,7 +60,7 @@ def test_login_with_mfa_needs_a_code_before_the_session_is_authenticated(client,
     assert "_auth_user_id" not in client.session
     assert client.get("/accounts/")["Location"].startswith("/accounts/login/")
     wrong = client.post("/accounts/login/code/", {"code": "123456"})
-    assert wrong.status_code == 200
+    assert wrong.status_code == 400
     assert "not right" in wrong.text
     response = client.post("/accounts/login/code/", {"code": code_now(secret, 1)})
     assert response["Location"] == "/practices/"
@@ -77,7 +77,7 @@ def test_a_totp_code_cannot_be_used_twice(client, make_client, amira) -> None:
     again = make_client()
     log_in(again, "amira@example.org")
     response = again.post("/accounts/login/code/", {"code": code})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "_auth_user_id" not in again.session
 
 
@@ -91,7 +91,7 @@ def test_a_recovery_code_works_once(client, make_client, amira) -> None:
     assert RecoveryCode.objects.filter(user=amira, used_at__isnull=False).count() == 1
     again = make_client()
     log_in(again, "amira@example.org")
-    assert again.post("/accounts/login/code/", {"code": codes[0]}).status_code == 200
+    assert again.post("/accounts/login/code/", {"code": codes[0]}).status_code == 400
     assert "_auth_user_id" not in again.session
 
 

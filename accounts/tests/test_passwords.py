@@ -37,6 +37,25 @@ def test_reset_for_an_unknown_address_answers_the_same_and_sends_nothing(client,
     assert mail.outbox == []
 
 
+def test_a_malformed_reset_address_answers_400_with_the_error_summary(client, amira) -> None:
+    response = client.post("/accounts/password/reset/", {"email": "amira at example"})
+    assert response.status_code == 400
+    assert "There is a problem" in response.text
+    assert 'value="amira at example"' in response.text
+    assert mail.outbox == []
+
+
+def test_a_new_password_sent_to_a_link_no_longer_valid_is_refused(client, amira, clock) -> None:
+    page = client.get(reset_link(client), follow=True)
+    form_url = page.redirect_chain[-1][0]
+    clock.advance(3601)
+    response = client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response.status_code == 400
+    assert "not valid" in response.text
+    amira.refresh_from_db()
+    assert amira.check_password(PASSWORD)
+
+
 def test_a_reset_link_expires_after_one_hour(client, amira, clock) -> None:
     link = reset_link(client)
     clock.advance(3601)
@@ -47,7 +66,7 @@ def test_a_reset_link_expires_after_one_hour(client, amira, clock) -> None:
 def test_reset_refuses_a_weak_password_and_shows_the_error_summary(client, amira) -> None:
     page = client.get(reset_link(client), follow=True)
     response = client.post(page.redirect_chain[-1][0], {"new_password1": "short", "new_password2": "short"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "There is a problem" in response.text
     assert 'aria-invalid="true"' in response.text
 
@@ -82,7 +101,7 @@ def test_password_change_needs_the_current_password(client, amira) -> None:
         "/accounts/password/",
         {"old_password": "not it at all", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'aria-invalid="true"' in response.text
     amira.refresh_from_db()
     assert amira.check_password(PASSWORD)

@@ -25,7 +25,7 @@ def test_sign_up_sends_a_verification_link_and_the_account_waits_for_it(client) 
 def test_login_is_refused_until_the_address_is_verified_with_a_way_to_resend(client) -> None:
     sign_up(client, "lea@example.org")
     response = log_in(client, "lea@example.org")
-    assert response.status_code == 200
+    assert response.status_code == 400, "refused, like any failed login"
     assert "Please confirm your e-mail address first" in response.text
     assert 'action="/accounts/verify/resend/"' in response.text
     assert "_auth_user_id" not in client.session
@@ -65,7 +65,7 @@ def test_a_tampered_verification_link_is_refused(client) -> None:
 def test_short_common_or_similar_passwords_are_refused_and_the_form_keeps_the_rest(client) -> None:
     for password in ("short pass", "password1234", "lea@example.org1"):
         response = sign_up(client, "lea@example.org", name="Lea Dupont", password=password)
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert 'aria-invalid="true"' in response.text
         assert 'value="lea@example.org"' in response.text
         assert 'value="Lea Dupont"' in response.text
@@ -90,6 +90,14 @@ def test_resending_to_an_unknown_address_answers_the_same_and_sends_nothing(clie
     response = client.post("/accounts/verify/resend/", {"email": "nobody@example.org"})
     assert response.status_code == 200
     assert "Check your e-mail" in response.text
+    assert mail.outbox == []
+
+
+def test_resending_to_a_malformed_address_answers_400_with_the_error_summary(client) -> None:
+    response = client.post("/accounts/verify/resend/", {"email": "lea at example"})
+    assert response.status_code == 400
+    assert 'class="error-summary"' in response.text
+    assert 'value="lea at example"' in response.text
     assert mail.outbox == []
 
 

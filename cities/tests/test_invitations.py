@@ -111,12 +111,14 @@ def test_the_invite_form_reports_missing_organisation_and_existing_members(cast:
     coordinator = client_for(cast.coordinator)
     url = f"/workspaces/{cast.workspace.public_id}/invite/"
     page = coordinator.post(url, {"email": "ngo@welcome.example", "role": "partner", "organisation": ""})
-    assert page.status_code == 200
+    assert page.status_code == 400
     text = page.content.decode()
     assert "There is a problem" in text
     assert "Name the organisation a partner speaks for." in text
     assert 'aria-invalid="true"' in text
     page = coordinator.post(url, {"email": cast.viewer.email, "role": "viewer"})
+    assert page.status_code == 400, "refused by the action, with the reason on the form"
+    assert f'value="{cast.viewer.email}"' in page.content.decode()
     assert "is already a member of this workspace" in page.content.decode()
     assert not Invitation.objects.filter(
         email__in=["ngo@welcome.example", cast.viewer.email], accepted_at=None
