@@ -39,7 +39,7 @@ class StartAssessmentForm(AccessibleFormMixin, forms.Form):
 
 def rating_choices(levels: Iterable[RatingLevel]) -> list[tuple[int | str, "StrOrPromise"]]:
     """A rating's choices: "Not rated yet", then each level of the scale by number and words ("3 – Established")."""
-    return [("", _("Not rated yet")), *((level.value, f"{level.value} – {level.label}") for level in levels)]
+    return [("", _("Not rated yet")), *((level.value, level.number_and_words) for level in levels)]
 
 
 def answer_field(question: GuideQuestion) -> str:

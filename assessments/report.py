@@ -51,7 +51,7 @@ def _action_plan(assessment: Assessment) -> Any:
     except TemplateDoesNotExist:
         return None
     try:
-        plan = assessment.action_plan  # type: ignore[attr-defined]
+        plan = assessment.action_plan
     except (AttributeError, ObjectDoesNotExist):
         return None
     return None if getattr(plan, "deleted_at", None) else plan

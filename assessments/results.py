@@ -190,7 +190,7 @@ def ratings_chart(results: Results, *, chart_id: str = "ratings-chart") -> SafeS
         key_factor = result.factor.key_factor
         level = result.level
         bar = (
-            Bar(level.value, level.colour, f"{level.value} – {level.label}")
+            Bar(level.value, level.colour, level.number_and_words)
             if level is not None
             else Bar(None, "#ffffff", str(_("Not rated")))
         )

@@ -59,10 +59,6 @@ def factor_label(key_factor: KeyFactor) -> str:
     return f"C{key_factor.number}" if key_factor.kind == KeyFactor.Kind.COMMON else str(key_factor.number)
 
 
-def level_text(level: RatingLevel) -> str:
-    return f"{level.value} – {level.label}"
-
-
 def neutralise(value: str) -> str:
     """For CSV: a text cell a spreadsheet would read as a formula gets a leading apostrophe."""
     return "'" + value if value.startswith(FORMULA_STARTS) else value
@@ -218,11 +214,11 @@ def _readme(sheet: Worksheet, results: Results, titles: dict[str, str]) -> None:
         (
             _("Rating scale"),
             _("Choose the rating as its number and words, for example “%(example)s”.")
-            % {"example": level_text(results.levels[-1]) if results.levels else "3 – Established"},
+            % {"example": results.levels[-1].number_and_words if results.levels else "3 – Established"},
         ),
     ]
     for level in results.levels:
-        words = level_text(level)
+        words = level.number_and_words
         if results.standard is not None and level.value == results.standard.value:
             words += " " + _("(meets the standard)")
         rows.append((words, level.description))
@@ -256,7 +252,7 @@ def build_workbook(assessment: Assessment, results: Results | None = None) -> by
         [11, 60, 24, 80, 4],
     )
     rating_list = _list_validation(
-        [level_text(level) for level in results.levels],
+        [level.number_and_words for level in results.levels],
         _("Choose a rating on the benchmark's scale, or leave it empty."),
     )
     factors.add_data_validation(rating_list)
@@ -268,7 +264,7 @@ def build_workbook(assessment: Assessment, results: Results | None = None) -> by
         title.alignment = WRAP
         rating = factors.cell(row=n, column=3)
         if result.level is not None:
-            _text(rating, level_text(result.level))
+            _text(rating, result.level.number_and_words)
         rating.protection = UNLOCKED
         justification = factors.cell(row=n, column=4)
         _text(justification, result.factor.justification)
@@ -614,7 +610,7 @@ def read_workbook(file: IO[bytes], assessment: Assessment) -> WorkbookChanges:
                         "C",
                         headings[2],
                         _("“%(value)s” is not a rating on the scale (%(scale)s)")
-                        % {"value": rating_text, "scale": ", ".join(level_text(lvl) for lvl in levels)},
+                        % {"value": rating_text, "scale": ", ".join(lvl.number_and_words for lvl in levels)},
                     )
                 )
                 continue

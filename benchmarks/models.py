@@ -79,6 +79,12 @@ class RatingLevel(models.Model):
     def __str__(self) -> str:
         return f"{self.value} {self.label}"
 
+    @property
+    def number_and_words(self) -> str:
+        """How a level is written wherever it stands in text: "3 – Established" (with its colour beside it
+        on pages and in charts; never the colour alone)."""
+        return f"{self.value} – {self.label}"
+
 
 class BenchmarkQuerySet(models.QuerySet["Benchmark"]):
     def published(self) -> "BenchmarkQuerySet":

@@ -182,7 +182,7 @@ def mean_in_words(results: Results) -> str:
     mean, distance, standard = results.mean_rating, results.mean_distance, results.standard
     if mean is None or distance is None or standard is None:
         return ""
-    values = {"mean": mean, "distance": abs(distance), "standard": f"{standard.value} – {standard.label}"}
+    values = {"mean": mean, "distance": abs(distance), "standard": standard.number_and_words}
     if distance > 0:
         return _("The mean rating is %(mean)s, %(distance)s below the standard (%(standard)s).") % values
     if distance < 0:

@@ -104,7 +104,7 @@ def _chart_rows(progress: rounds.Progress) -> list[ChartRow]:
             elif cell is None:
                 bars.append(Bar(None, column.colour, _("%(round)s: not rated") % {"round": column.label}))
             else:
-                bars.append(Bar(cell.value, column.colour, f"{column.label}: {cell.value} – {cell.label}"))
+                bars.append(Bar(cell.value, column.colour, f"{column.label}: {cell.number_and_words}"))
         rows.append(ChartRow(f"{item.number}. {item.title}", bars))
     return rows
 
