@@ -78,9 +78,7 @@ class ActionForm(AccessibleFormMixin, forms.Form):
             self.fields[key_factor_field(key_factor)] = forms.BooleanField(
                 label=f"{key_factor.number}. {key_factor.title}", required=False
             )
-        # The mixin's wiring validated the bound form before these fields existed: validate again.
-        self._errors = None
-        self.wire_aria()
+        self.validate_again()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
