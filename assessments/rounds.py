@@ -203,7 +203,11 @@ def _carry_over(old: Assessment, new: Assessment, *, by: User) -> dict[str, Any]
             continue
         question = answer_map.get(link.question_id) if link.question_id is not None else None
         key = (link.evidence_id, factor.pk, question.pk if question else None)
-        links.setdefault(key, EvidenceLink(evidence_id=link.evidence_id, factor=factor, question=question, added_by=by))
+        # The link keeps who made it (a partner detaches the links they made, in every round).
+        carried = EvidenceLink(
+            evidence_id=link.evidence_id, factor=factor, question=question, added_by_id=link.added_by_id or by.pk
+        )
+        links.setdefault(key, carried)
     EvidenceLink.objects.bulk_create(links.values())
 
     return {

@@ -62,8 +62,7 @@ class EvidenceForm(AccessibleFormMixin, forms.Form):
             del self.fields["file"]
         else:
             self.fields["file"].widget.attrs["accept"] = ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS)
-        self._errors = None
-        self.wire_aria()
+        self.validate_again()
 
     def clean_file(self) -> tuple[Any, CheckedUpload] | None:
         upload = self.cleaned_data.get("file")
@@ -176,8 +175,7 @@ class AttachForm(AccessibleFormMixin, forms.Form):
         attach_to = self.fields["attach_to"]
         assert isinstance(attach_to, forms.ChoiceField)  # noqa: S101 - narrows the type for mypy
         attach_to.choices = attach_choices(answers)
-        self._errors = None
-        self.wire_aria()
+        self.validate_again()
 
 
 class NewEvidenceForm(EvidenceForm):
@@ -190,5 +188,4 @@ class NewEvidenceForm(EvidenceForm):
         attach_to = self.fields["attach_to"]
         assert isinstance(attach_to, forms.ChoiceField)  # noqa: S101 - narrows the type for mypy
         attach_to.choices = attach_choices(answers)
-        self._errors = None
-        self.wire_aria()
+        self.validate_again()

@@ -149,6 +149,9 @@ def test_the_next_round_carries_answers_ratings_notes_and_evidence_over(cast: Ca
     # The same evidence items of the library, linked to the same key factor and question: nothing copied.
     assert links_of(new) == links_of(old) and len(links_of(new)) == 2
     assert Evidence.objects.count() == evidence_before
+    # Each carried link keeps who made it (the contributor), not who started the round (the coordinator).
+    made_by = set(EvidenceLink.objects.filter(factor__assessment=new).values_list("added_by", flat=True))
+    assert made_by == {cast.contributor.pk}
     # Every carried factor is to review; partner ratings and the discussion stay with their round.
     assert set(new.factors.values_list("to_review", flat=True)) == {True}
     assert not PartnerRating.objects.filter(factor__assessment=new).exists()
