@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.actions import idle_seconds_left
 from accounts.models import User
 from actionplans import access, actions
 from actionplans.forms import ActionForm, AddActionForm, EditIndicatorForm, IndicatorForm, ProgressForm
@@ -25,10 +24,10 @@ from actionplans.report import plan_contents
 from actionplans.workbook import plan_workbook
 from assessments.models import Assessment
 from assessments.views.assessment import sign_in_unless_public
-from assessments.views.autosave import json_login_required
 from assessments.views.history import describe
 from benchmarks.models import KeyFactor
 from benchmarks.pdf import html_to_pdf
+from lib import autosave as answers
 from lib.securitylog import log_event
 
 EVENTS_PER_PAGE = 50
@@ -202,7 +201,7 @@ class AutosaveForm(ActionForm):
 
 
 @require_http_methods(["GET", "POST"])
-@json_login_required
+@answers.json_login_required
 def action_autosave(request: HttpRequest, assessment_id: UUID, action_id: UUID) -> HttpResponse:
     """Autosave of an action's form for static/js/autosave.js, answering as assessments/views/autosave.py
     does: 200 `{"lock_version"}` (saved, or a replay), 409 `{"reason": "conflict"}` (nothing applied),
@@ -211,13 +210,12 @@ def action_autosave(request: HttpRequest, assessment_id: UUID, action_id: UUID) 
     try:
         action, _role = access.get_action_for_user(_user(request), assessment_id, action_id, write=True)
     except Http404:
-        return JsonResponse({"reason": "not_found", "message": _("You cannot edit this action.")}, status=404)
+        return answers.not_found(_("You cannot edit this action."))
     if request.method == "GET":
         return JsonResponse({"lock_version": action.lock_version, "editable": True, "csrf_token": get_token(request)})
     form = AutosaveForm(request.POST, key_factors=_key_factors(action.plan.assessment))
     if not form.is_valid():
-        errors = {name: [str(m) for m in found] for name, found in form.errors.items()}
-        return JsonResponse({"reason": "invalid", "errors": errors}, status=400)
+        return answers.invalid(form)
     try:
         saved = actions.do_save_action(
             action,
@@ -227,20 +225,10 @@ def action_autosave(request: HttpRequest, assessment_id: UUID, action_id: UUID) 
             save_id=form.cleaned_data["save_id"],
         )
     except actions.Conflict as conflict:
-        if conflict.stored == conflict.submitted:
-            # Saved meanwhile exactly as sent (this person's other tab): nothing would be overwritten.
-            return JsonResponse({"lock_version": conflict.stored_version, "idle_seconds": idle_seconds_left(request)})
-        return JsonResponse(
-            {
-                "reason": "conflict",
-                "lock_version": conflict.stored_version,
-                "message": _("Someone else saved this action meanwhile."),
-            },
-            status=409,
-        )
+        return answers.conflicted(request, conflict, _("Someone else saved this action meanwhile."))
     except actions.PlanError as error:
-        return JsonResponse({"reason": "refused", "message": error.message}, status=409)
-    return JsonResponse({"lock_version": saved.lock_version, "idle_seconds": idle_seconds_left(request)})
+        return answers.refused(error.message)
+    return answers.saved(request, saved.lock_version)
 
 
 @require_POST

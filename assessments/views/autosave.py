@@ -20,8 +20,6 @@ A draft being typed may carry a rating before its justification: the autosave do
 validated all the same.
 """
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any, cast
 from uuid import UUID
 
@@ -31,12 +29,12 @@ from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.actions import idle_seconds_left
 from accounts.models import User
 from assessments import access, actions
 from assessments.forms import FactorForm
 from assessments.models import Assessment, FactorAssessment, QuestionAnswer
 from benchmarks.models import RatingLevel
+from lib import autosave as answers
 
 
 class AutosaveForm(FactorForm):
@@ -45,18 +43,6 @@ class AutosaveForm(FactorForm):
     def clean(self) -> dict[str, Any]:
         # FactorForm.clean adds the rating-needs-a-justification rule; skip it for drafts (see the module).
         return super(FactorForm, self).clean() or {}
-
-
-def json_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Like login_required, but a signed-out request gets 401 JSON, not a redirect the script cannot use."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return JsonResponse({"reason": "signed_out", "message": _("You are signed out.")}, status=401)
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _editable_factor(user: User, assessment_id: UUID, slug: str) -> tuple[Assessment, FactorAssessment]:
@@ -69,13 +55,13 @@ def _editable_factor(user: User, assessment_id: UUID, slug: str) -> tuple[Assess
 
 
 @require_http_methods(["GET", "POST"])
-@json_login_required
+@answers.json_login_required
 def autosave(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse:
     user = cast(User, request.user)
     try:
         assessment, factor = _editable_factor(user, assessment_id, slug)
     except Http404:
-        return JsonResponse({"reason": "not_found", "message": _("You cannot edit this key factor.")}, status=404)
+        return answers.not_found(_("You cannot edit this key factor."))
     if request.method == "GET":
         return JsonResponse(
             {"lock_version": factor.lock_version, "editable": assessment.is_editable, "csrf_token": get_token(request)}
@@ -84,10 +70,9 @@ def autosave(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpRespon
     levels = list(RatingLevel.objects.filter(scale_id=assessment.benchmark_version.rating_scale_id))
     form = AutosaveForm(request.POST, questions=questions, levels=levels)
     if not form.is_valid():
-        errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
-        return JsonResponse({"reason": "invalid", "errors": errors}, status=400)
+        return answers.invalid(form)
     try:
-        saved = actions.do_save_factor(
+        factor = actions.do_save_factor(
             factor,
             by=user,
             expected_version=form.cleaned_data["lock_version"],
@@ -98,18 +83,7 @@ def autosave(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpRespon
             save_id=form.cleaned_data["save_id"],
         )
     except actions.Conflict as conflict:
-        if conflict.stored == conflict.submitted:
-            # Saved meanwhile exactly as sent (by this person's other tab, which restored the same unsaved
-            # text from the browser's storage): nothing would be overwritten, so it is acknowledged.
-            return JsonResponse({"lock_version": conflict.stored_version, "idle_seconds": idle_seconds_left(request)})
-        return JsonResponse(
-            {
-                "reason": "conflict",
-                "lock_version": conflict.stored_version,
-                "message": _("Someone else saved this key factor meanwhile."),
-            },
-            status=409,
-        )
+        return answers.conflicted(request, conflict, _("Someone else saved this key factor meanwhile."))
     except actions.AssessmentError as error:
-        return JsonResponse({"reason": "refused", "message": error.message}, status=409)
-    return JsonResponse({"lock_version": saved.lock_version, "idle_seconds": idle_seconds_left(request)})
+        return answers.refused(error.message)
+    return answers.saved(request, factor.lock_version)
