@@ -23,6 +23,11 @@ class PlanContents:
     chart_title: str  # also in the SVG's <title>, which a PDF does not print: shown as the figure's caption
 
     @property
+    def dated(self) -> bool:
+        """Whether any action has a start or an end: without one the chart would be empty rows."""
+        return any(row.action.start is not None or row.action.end is not None for row in self.rows)
+
+    @property
     def overdue(self) -> list[TimelineRow]:
         return [row for row in self.rows if row.overdue]
 

@@ -149,3 +149,23 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(cast, plan, c
     sheet = load_workbook(BytesIO(response.content))["Actions"]
     assert sheet["B2"].value == hostile and sheet["B2"].data_type == "s" and sheet["B2"].quotePrefix
     assert sheet["E2"].value == "+1 unit" and sheet["E2"].data_type == "s"
+
+
+def test_a_plan_without_dates_says_so_instead_of_drawing_an_empty_timeline(cast, plan) -> None:
+    """A freshly drafted plan has no dates yet: its timeline page and its PDF say so, the table lists all."""
+    page = client_for(cast.viewer).get(f"/assessments/{plan.assessment.public_id}/plan/timeline/")
+    assert page.status_code == 200
+    assert "<svg" not in page.text
+    assert "No action has a start or an end date yet" in page.text
+    table = page.text.split("The timeline as a table</caption>")[1].split("</table>")[0]
+    for action in plan.actions.all():
+        assert action.title in table
+    first = plan.actions.order_by("position").first()
+    actions.do_save_action(
+        first,
+        ActionFields(title=first.title, start=date(2026, 1, 1), end=date(2026, 6, 30)),
+        by=cast.coordinator,
+        expected_version=first.lock_version,
+    )
+    page = client_for(cast.viewer).get(f"/assessments/{plan.assessment.public_id}/plan/timeline/")
+    assert page.text.count("<svg") == 1 and "No action has a start or an end date yet" not in page.text
