@@ -2,6 +2,7 @@
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -94,6 +95,22 @@ def user_for(cast: Cast, role: str) -> User | None:
         "other_city": cast.other,
         "admin": cast.admin,
     }[role]
+
+
+def assert_cell(response: Any, happened: bool, expected: str, *, refusal_may_show: bool = False) -> None:
+    """One cell of a role table: the login wall, a 404 (the same as for a missing object), or the effect.
+    A refused request leaves no effect, unless `refusal_may_show` (a read whose "effect" is only that the
+    object exists and was read, e.g. a published one)."""
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
+        assert refusal_may_show or not happened
+    elif expected == N:
+        assert response.status_code == 404
+        assert refusal_may_show or not happened
+    else:
+        assert response.status_code in (200, 302), response.content[:500]
+        assert happened
 
 
 def cells(table: dict[str, list[str]]) -> list[tuple[str, str, str]]:
