@@ -59,13 +59,12 @@ def _action_plan(assessment: Assessment) -> Any:
 
 def report_context(assessment: Assessment, *, team: bool, results: Results | None = None) -> dict[str, Any]:
     results = results or build_results(assessment)
-    by_value = {level.value: level for level in results.levels}
     evidence = _evidence_by_factor(assessment) if team else {}
     rows = [
         {
             "result": result,
             "label": factor_label(result.factor.key_factor),
-            "suggested": by_value.get(result.suggested) if result.suggested is not None else None,
+            "suggested": result.suggested_level,
             "evidence": evidence.get(result.factor.pk, []),
         }
         for result in results.factors

@@ -7,7 +7,7 @@ and partner ratings (QUALITY.md F1); the results page, the PDF report, the workb
 plan's draft all start from it, so they never disagree.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -24,10 +24,12 @@ from lib.charts import Bar, ChartRow, bar_chart
 class FactorResult:
     factor: FactorAssessment  # with key_factor loaded
     level: RatingLevel | None  # the city's rating as a level of the scale (number, words, colour)
-    answers: list[QuestionAnswer]  # with question loaded, in question order
-    suggested: int | None  # the rating the answers suggest
-    partner_ratings: list[PartnerRating]
-    divergent: list[PartnerRating]  # partner ratings that differ from the city's by the divergence rule
+    answers: list[QuestionAnswer] = field(default_factory=list)  # with question loaded, in question order
+    suggested: int | None = None  # the rating the answers suggest
+    suggested_level: RatingLevel | None = None  # the same as a level of the scale (None when off it or unset)
+    partner_ratings: list[PartnerRating] = field(default_factory=list)
+    # Partner ratings that differ from the city's by the divergence rule.
+    divergent: list[PartnerRating] = field(default_factory=list)
     context_notes: list[ContextNote] = field(default_factory=list)  # the notes said to bear on this factor
     # Levels below the standard (positive), at it (0) or above it (negative); None while unrated.
     levels_below_standard: int | None = None
@@ -97,6 +99,10 @@ class Results:
             return None
         return Decimal(self.standard.value) - mean
 
+    def level(self, value: int | None) -> RatingLevel | None:
+        """The level of the scale with this value (a partner's rating, say); None when unset or off it."""
+        return next((level for level in self.levels if level.value == value), None) if value is not None else None
+
     def strengths(self) -> list[FactorResult]:
         """Factors at the standard or above it, best first (then in the benchmark's order)."""
         found = [f for f in self.factors if f.meets_standard]
@@ -131,13 +137,30 @@ def standard_level(levels: Sequence[RatingLevel], standard_value: int | None) ->
     return levels[len(levels) // 2]
 
 
+def standing(
+    levels: Sequence[RatingLevel], standard: RatingLevel | None
+) -> Callable[[int | None], tuple[RatingLevel | None, int | None]]:
+    """For a scale (lowest level first) and its standard: a rating's level, and how many levels below the
+    standard it lies (0 at it, negative above it); (None, None) while unrated or off the scale. Counted in
+    positions on the scale, not in values, so a scale whose values skip numbers counts right."""
+    by_value = {level.value: level for level in levels}
+    positions = {level.value: n for n, level in enumerate(levels)}
+
+    def place(rating: int | None) -> tuple[RatingLevel | None, int | None]:
+        level = by_value.get(rating) if rating is not None else None
+        if level is None or standard is None:
+            return level, None
+        return level, positions[standard.value] - positions[level.value]
+
+    return place
+
+
 def build_results(assessment: Assessment) -> Results:
     """Everything the results need, in a fixed number of queries (see the module docstring)."""
     version = assessment.benchmark_version
     levels = list(RatingLevel.objects.filter(scale_id=version.rating_scale_id).order_by("value"))
     standard = standard_level(levels, version.rating_scale.standard_level)
-    by_value = {level.value: level for level in levels}
-    positions = {level.value: n for n, level in enumerate(levels)}
+    place = standing(levels, standard)
     values = [level.value for level in levels]
     scale_max = max(values, default=0)
     factors = list(
@@ -162,16 +185,15 @@ def build_results(assessment: Assessment) -> Results:
     for factor in factors:
         factor_answers = list(factor.answers.all())
         partner_ratings = list(factor.partner_ratings.all())
-        level = by_value.get(factor.rating) if factor.rating is not None else None
-        below = None
-        if level is not None and standard is not None:
-            below = positions[standard.value] - positions[level.value]
+        level, below = place(factor.rating)
+        suggested = factor.suggested_rating(factor_answers, scale_max)
         results.append(
             FactorResult(
                 factor=factor,
                 level=level,
                 answers=factor_answers,
-                suggested=factor.suggested_rating(factor_answers, scale_max),
+                suggested=suggested,
+                suggested_level=place(suggested)[0],
                 partner_ratings=partner_ratings,
                 divergent=[p for p in partner_ratings if p.diverges_from(factor.rating, values)],
                 context_notes=notes_by_factor.get(factor.key_factor_id, []),

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from assessments import actions
 from assessments.models import Assessment, AssessmentEvent, ContextNote, FactorAssessment, QuestionAnswer
-from assessments.results import FactorResult, Results, standard_level
+from assessments.results import FactorResult, Results, standard_level, standing
 from benchmarks.models import Benchmark, KeyFactor, RatingLevel
 from cities.access import role_in
 from cities.models import Role, Workspace
@@ -361,21 +361,9 @@ def _results(assessment: Assessment, levels: list[RatingLevel], factors: list[Fa
     """The round's Results (share at the standard, mean rating) as the results page computes them, from
     rows already read: answers, partner ratings and notes are not needed for these numbers."""
     standard = standard_level(levels, assessment.benchmark_version.rating_scale.standard_level)
-    by_value = {level.value: level for level in levels}
-    positions = {level.value: n for n, level in enumerate(levels)}
+    place = standing(levels, standard)
     found = []
     for factor in factors:
-        level = by_value.get(factor.rating) if factor.rating is not None else None
-        below = positions[standard.value] - positions[level.value] if level is not None and standard else None
-        found.append(
-            FactorResult(
-                factor=factor,
-                level=level,
-                answers=[],
-                suggested=None,
-                partner_ratings=[],
-                divergent=[],
-                levels_below_standard=below,
-            )
-        )
+        level, below = place(factor.rating)
+        found.append(FactorResult(factor=factor, level=level, levels_below_standard=below))
     return Results(assessment=assessment, levels=levels, standard=standard, factors=found, context_notes=[])

@@ -388,7 +388,6 @@ def ratings_csv(assessment: Assessment, results: Results | None = None) -> str:
     UTF-8 without a byte-order mark; text that a spreadsheet would run as a formula starts with an apostrophe.
     """
     results = results or build_results(assessment)
-    by_value = {level.value: level for level in results.levels}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(
@@ -403,7 +402,7 @@ def ratings_csv(assessment: Assessment, results: Results | None = None) -> str:
         ]
     )
     for result in results.factors:
-        suggested = by_value.get(result.suggested) if result.suggested is not None else None
+        suggested = result.suggested_level
         writer.writerow(
             [
                 factor_label(result.factor.key_factor),

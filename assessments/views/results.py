@@ -198,16 +198,11 @@ class ScoreRow:
 
 
 def scorecard(results: Results) -> list[ScoreRow]:
-    by_value = {level.value: level for level in results.levels}
-    return [
-        ScoreRow(r, by_value.get(r.suggested) if r.suggested is not None else None, distance_in_words(r))
-        for r in results.factors
-    ]
+    return [ScoreRow(r, r.suggested_level, distance_in_words(r)) for r in results.factors]
 
 
 def divergence_rows(results: Results) -> list[dict[str, Any]]:
     """The key factors where partners' ratings differ from the city's, each divergent view with its level."""
-    by_value = {level.value: level for level in results.levels}
     values = [level.value for level in results.levels]
     return [
         {
@@ -215,7 +210,7 @@ def divergence_rows(results: Results) -> list[dict[str, Any]]:
             "views": [
                 {
                     "rating": rating,
-                    "level": by_value.get(rating.rating) if rating.rating is not None else None,
+                    "level": results.level(rating.rating),
                     "levels_apart": rating.levels_apart(result.factor.rating, values),
                     "divergent": True,
                 }
