@@ -20,9 +20,7 @@ from assessments.models import Assessment, ContextNote, QuestionAnswer
 from assessments.results import FactorResult, build_results
 from benchmarks.models import KeyFactor
 from lib.actions import Conflict, Refused
-
-# Autosaves of one action by one person within this time make one history event (do_save_action).
-AUTOSAVE_MERGE = timedelta(minutes=15)
+from lib.models import merge_autosave
 
 
 class PlanError(Refused):
@@ -218,26 +216,18 @@ def do_save_action(
         _touch(plan)
         changes = {k: {"from": before[k], "to": submitted[k]} for k in submitted if before[k] != submitted[k]}
         ref = {"action": str(locked.public_id), "title": locked.title}
-        if save_id is not None and previous_editor == by.pk:
-            last = (
-                ActionPlanEvent.objects.filter(
-                    plan=plan,
-                    by=by,
-                    action=ActionPlanEvent.Action.ACTION_SAVED,
-                    at__gte=timezone.now() - AUTOSAVE_MERGE,
-                )
-                .order_by("-pk")
-                .first()
+        if (
+            save_id is not None
+            and previous_editor == by.pk
+            and merge_autosave(
+                ActionPlanEvent.objects.filter(plan=plan),
+                by=by,
+                action=ActionPlanEvent.Action.ACTION_SAVED,
+                subject=ref,
+                changes=changes,
             )
-            if last is not None and last.changes.get("action") == ref["action"] and last.changes.get("autosave"):
-                merged = {k: v for k, v in last.changes.items() if k not in ("action", "title", "autosave")}
-                for key, change in changes.items():
-                    merged[key] = {"from": merged.get(key, change)["from"], "to": change["to"]}
-                merged = {k: c for k, c in merged.items() if c["from"] != c["to"]}
-                last.changes = {**ref, "autosave": True, **merged}
-                last.at = timezone.now()
-                last.save(update_fields=["changes", "at"])
-                return locked
+        ):
+            return locked
         marker = {"autosave": True} if save_id is not None else {}
         _event(plan, by, ActionPlanEvent.Action.ACTION_SAVED, {**ref, **marker, **changes})
         return locked

@@ -28,6 +28,7 @@ from assessments.models import (
 from benchmarks.models import BenchmarkVersion, GuideQuestion, KeyFactor
 from cities.models import Membership, Role, Workspace
 from lib.actions import Conflict, Refused
+from lib.models import merge_autosave
 
 
 class AssessmentError(Refused):
@@ -42,9 +43,6 @@ class ContextConflict(Exception):
     stored: dict[int, ContextNote]
     stored_version: int
 
-
-# Autosaves of one factor by one person within this time make one history event (do_save_factor).
-AUTOSAVE_MERGE = timedelta(minutes=15)
 
 TRANSITIONS = {
     AssessmentEvent.Action.SUBMITTED: (
@@ -182,26 +180,18 @@ def do_save_factor(
         after = _factor_state(locked, rows)
         changes = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}
         slug = locked.key_factor.slug
-        if save_id is not None and previous_editor == by.pk:
-            last = (
-                AssessmentEvent.objects.filter(
-                    assessment=assessment,
-                    by=by,
-                    action=AssessmentEvent.Action.FACTOR_SAVED,
-                    at__gte=timezone.now() - AUTOSAVE_MERGE,
-                )
-                .order_by("-pk")
-                .first()
+        if (
+            save_id is not None
+            and previous_editor == by.pk
+            and merge_autosave(
+                AssessmentEvent.objects.filter(assessment=assessment),
+                by=by,
+                action=AssessmentEvent.Action.FACTOR_SAVED,
+                subject={"key_factor": slug},
+                changes=changes,
             )
-            if last is not None and last.changes.get("key_factor") == slug and last.changes.get("autosave"):
-                merged = {key: value for key, value in last.changes.items() if key not in ("key_factor", "autosave")}
-                for key, change in changes.items():
-                    merged[key] = {"from": merged.get(key, change)["from"], "to": change["to"]}
-                merged = {key: change for key, change in merged.items() if change["from"] != change["to"]}
-                last.changes = {"key_factor": slug, "autosave": True, **merged}
-                last.at = timezone.now()
-                last.save(update_fields=["changes", "at"])
-                return locked
+        ):
+            return locked
         marker = {"autosave": True} if save_id is not None else {}
         AssessmentEvent.objects.create(
             assessment=assessment,
