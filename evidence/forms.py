@@ -11,12 +11,16 @@ from assessments.models import QuestionAnswer
 from evidence.actions import Fields
 from evidence.models import Evidence
 from lib.forms import AccessibleFormMixin
-from lib.uploads import ALLOWED_EXTENSIONS, CheckedUpload, UploadRejected, check_upload, max_upload_bytes
+from lib.uploads import (
+    ALLOWED_EXTENSIONS,
+    CheckedUpload,
+    UploadFormMixin,
+)
 
 WHOLE_FACTOR = "factor"
 
 
-class EvidenceForm(AccessibleFormMixin, forms.Form):
+class EvidenceForm(AccessibleFormMixin, UploadFormMixin, forms.Form):
     """An item's typed fields; with `with_file` also the file (only when adding: a file is not replaced)."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("Choose a kind")), *Evidence.Kind.choices])
@@ -68,11 +72,7 @@ class EvidenceForm(AccessibleFormMixin, forms.Form):
         upload = self.cleaned_data.get("file")
         if upload is None:
             return None
-        try:
-            checked = check_upload(upload, upload.name or "", upload.size or 0)
-        except UploadRejected as rejected:
-            raise forms.ValidationError(rejected.message) from None
-        return upload, checked
+        return upload, self.checked_file(upload)
 
     def clean_reference_year(self) -> int | None:
         year: int | None = self.cleaned_data.get("reference_year")
@@ -85,15 +85,6 @@ class EvidenceForm(AccessibleFormMixin, forms.Form):
         if dated and dated > timezone.localdate():
             raise forms.ValidationError(_("The date cannot be in the future."))
         return dated
-
-    def refuse_file_for_size(self) -> None:
-        """The upload handler skipped the file before storing it (lib.uploads.LimitedUploadHandler)."""
-        self.add_error(
-            "file",
-            _("The file is larger than %(mb)d MB. Choose a smaller file.")
-            % {"mb": max_upload_bytes() // (1024 * 1024)},
-        )
-        self.wire_aria()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

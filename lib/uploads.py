@@ -234,3 +234,28 @@ class LimitedUploadHandler(FileUploadHandler):
 def upload_refused(request: HttpRequest) -> bool:
     """True when LimitedUploadHandler skipped a file of this request for its size."""
     return bool(getattr(request, "upload_refused", False))
+
+
+class UploadFormMixin:
+    """For a form with a file field (after AccessibleFormMixin in its bases): the S6 checks as the field's
+    errors, and the answer when LimitedUploadHandler skipped the file for its size."""
+
+    def checked_file(self, upload: Any) -> CheckedUpload:
+        """`check_upload` for a `clean_<field>`: a refused file becomes the field's error."""
+        from django import forms
+
+        try:
+            return check_upload(upload, upload.name or "", upload.size or 0)
+        except UploadRejected as rejected:
+            raise forms.ValidationError(rejected.message) from None
+
+    def refuse_file_for_size(self, field: str = "file") -> None:
+        """Call when `upload_refused(request)`: the file was skipped before it was stored, so the form says
+        why instead of "This field is required" (which it replaces)."""
+        form: Any = self
+        form.is_valid()
+        form.errors[field] = form.error_class(
+            [_("The file is larger than %(mb)d MB. Choose a smaller file.") % {"mb": max_upload_bytes() // MB}]
+        )
+        form.cleaned_data.pop(field, None)
+        form.wire_aria()

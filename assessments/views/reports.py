@@ -31,8 +31,7 @@ from assessments.workbook import (
 from lib.forms import AccessibleFormMixin
 from lib.securitylog import log_event
 from lib.uploads import (
-    UploadRejected,
-    check_upload,
+    UploadFormMixin,
     content_disposition,
     display_name,
     max_upload_bytes,
@@ -84,7 +83,7 @@ def report(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     return _download(request, assessment, pdf, "application/pdf", "pdf")
 
 
-class ImportForm(AccessibleFormMixin, forms.Form):
+class ImportForm(AccessibleFormMixin, UploadFormMixin, forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Filled workbook (XLSX)"),
         help_text=gettext_lazy("The workbook downloaded from this assessment, filled in. At most 20 MB."),
@@ -106,11 +105,7 @@ class ImportForm(AccessibleFormMixin, forms.Form):
         upload = self.cleaned_data.get("file")
         if upload is None:
             return None
-        try:
-            checked = check_upload(upload, upload.name or "", upload.size or 0)
-        except UploadRejected as rejected:
-            raise forms.ValidationError(rejected.message) from None
-        if checked.extension != "xlsx":
+        if self.checked_file(upload).extension != "xlsx":
             raise forms.ValidationError(_("Choose the XLSX workbook exported from this assessment."))
         return upload
 
@@ -147,12 +142,7 @@ def import_workbook(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
         return _render(request, assessment, ImportForm())
     form = ImportForm(request.POST, request.FILES)
     if upload_refused(request):
-        # The upload handler skipped the file before storing it: say why, not "This field is required".
-        form.is_valid()
-        form.errors["file"] = form.error_class(
-            [_("The file is larger than %(mb)d MB.") % {"mb": max_upload_bytes() // (1024 * 1024)}]
-        )
-        form.wire_aria()
+        form.refuse_file_for_size()
         return _render(request, assessment, form, status=400)
     if not form.is_valid():
         return _render(request, assessment, form, status=400)
