@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from lib.env import ConfigurationError, database_from_url, env_bool, env_int, env_list, env_str
+from lib.env import ConfigurationError, database_from_url, env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,8 +25,18 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-never-used-in-production-0123456789abcdef"  # noqa: S105 - refused in production above
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION and DJANGO_ENV != "test")
+if PRODUCTION and DEBUG:
+    # Debug pages show settings, SQL and source to anyone who triggers an error; a production start with
+    # DEBUG on is a mistake in the environment, so it stops here rather than running exposed.
+    raise ConfigurationError("DEBUG must be off when DJANGO_ENV=production (unset DEBUG or set DEBUG=false)")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if not PRODUCTION else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# The proxies (load balancers, reverse proxies) in front of the app, as networks or addresses. Rate limits
+# and lockouts count the client's address (lib.ratelimit.client_ip): from a peer in these networks it is
+# the right-most X-Forwarded-For entry outside them; empty, X-Forwarded-For is ignored and REMOTE_ADDR
+# counts. See docs/deploy.md.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 # Where the five source toolkits live; tests compare the library against them when present.
 SEEDS_DIR = Path(env_str("SEEDS_DIR", str(BASE_DIR.parent / "shared" / "seeds")))

@@ -4,6 +4,7 @@ A bad value stops the start with a message naming the variable, rather than runn
 silently wrong configuration.
 """
 
+import ipaddress
 import os
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -44,6 +45,27 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None or raw.strip() == "":
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Comma-separated networks (`10.0.0.0/8`, `2001:db8::/32`) or single addresses (a /32 or /128).
+
+    Strict: host bits set (`10.0.0.1/8`) are refused rather than silently widened, and so is a network
+    that holds every address (`*`, `0.0.0.0/0`, `::/0`): trusting every peer would let any client
+    choose the address it is counted under.
+    """
+    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    for item in env_list(name):
+        try:
+            network = ipaddress.ip_network(item, strict=True)
+        except ValueError:
+            raise ConfigurationError(
+                f"{name} must list IP networks or addresses (e.g. 10.0.0.0/8, 2001:db8::/32), not {item!r}"
+            ) from None
+        if network.prefixlen == 0:
+            raise ConfigurationError(f"{name} must not trust every address ({item!r}): name the proxies' networks")
+        networks.append(network)
+    return networks
 
 
 def database_from_url(url: str) -> dict[str, Any]:

@@ -1,6 +1,8 @@
+import ipaddress
+
 import pytest
 
-from lib.env import ConfigurationError, database_from_url, env_bool, env_int
+from lib.env import ConfigurationError, database_from_url, env_bool, env_int, env_networks
 
 
 def test_sqlite_url_gives_a_file_database() -> None:
@@ -41,3 +43,24 @@ def test_integer_setting_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("SECURE_HSTS_SECONDS", "a year")
     with pytest.raises(ConfigurationError, match="SECURE_HSTS_SECONDS"):
         env_int("SECURE_HSTS_SECONDS", 0)
+
+
+def test_networks_setting_reads_ipv4_ipv6_networks_and_single_addresses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7 ,2001:db8::/32,2001:db8:1::5")
+    assert env_networks("TRUSTED_PROXIES") == [
+        ipaddress.ip_network("10.0.0.0/8"),
+        ipaddress.ip_network("192.0.2.7/32"),
+        ipaddress.ip_network("2001:db8::/32"),
+        ipaddress.ip_network("2001:db8:1::5/128"),
+    ]
+    monkeypatch.setenv("TRUSTED_PROXIES", "")
+    assert env_networks("TRUSTED_PROXIES") == []
+
+
+@pytest.mark.parametrize("value", ["10.0.0.0/33", "load-balancer", "10.0.0.1/8", "*", "0.0.0.0/0", "::/0", "10.0.0"])
+def test_networks_setting_refuses_a_bad_value_and_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("TRUSTED_PROXIES", f"192.0.2.1,{value}")
+    with pytest.raises(ConfigurationError, match="TRUSTED_PROXIES"):
+        env_networks("TRUSTED_PROXIES")
