@@ -10,6 +10,24 @@ from benchmarks.library import load_library
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """On SQLite, a session with transactional tests gets its test database in a file, like a real server's.
+
+    Otherwise it lives in memory, shared between threads through SQLite's shared cache, which locks whole
+    tables and fails at once ("database table is locked") where a file database waits for the writer
+    before it (the `timeout` of config/settings.py): a race between threads could not be run there."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and any(
+        item.get_closest_marker("transactional") for item in request.session.items
+    ):
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         load_library(settings.LIBRARY_DATA_DIR)

@@ -5,7 +5,9 @@ Each runs in a transaction; mail leaves only once the transaction has committed.
 
 import math
 import secrets
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth import login, logout
@@ -22,6 +24,7 @@ from django.utils.translation import gettext as _
 from accounts import totp
 from accounts.models import Attempt, MFADevice, RecoveryCode, User
 from cities.models import Membership, Role
+from lib import ratelimit
 from lib.ratelimit import client_ip, hashed
 from lib.securitylog import email_ref, log_event
 
@@ -32,6 +35,8 @@ LOCKOUT_WINDOW = timedelta(minutes=15)
 LOCKOUT_DURATION = timedelta(minutes=15)
 MFA_PENDING_SECONDS = 5 * 60
 RECOVERY_CODE_COUNT = 10
+
+T = TypeVar("T")
 
 # Session keys
 AUTH_STARTED = "icb_auth_started"
@@ -124,39 +129,47 @@ def lockout_key(email: str, request: HttpRequest) -> str:
     return hashed("login", email.strip().lower(), client_ip(request))
 
 
-def locked_for(email: str, request: HttpRequest) -> int | None:
-    """Seconds left of a lockout of this e-mail address from this IP, or None."""
-    now = timezone.now()
-    last = (
-        Attempt.objects.of("lockout", lockout_key(email, request))
-        .since(now - LOCKOUT_DURATION)
-        .order_by("-created_at")
-        .first()
-    )
-    if last is None:
-        return None
-    return max(1, int((last.created_at + LOCKOUT_DURATION - now).total_seconds()) + 1)
+def seconds_left(lockout: Attempt, now: datetime) -> int:
+    return max(1, int((lockout.created_at + LOCKOUT_DURATION - now).total_seconds()) + 1)
 
 
-def record_login_failure(email: str, request: HttpRequest) -> bool:
-    """Count a failed password or code; True when this failure starts a lockout."""
+def check_under_lockout(email: str, request: HttpRequest, check: Callable[[], T | None]) -> tuple[T | None, int | None]:
+    """Run one password or second-factor `check` for `email` from this client, under the login lockout (S8).
+
+    Returns (result, wait). While this address is locked out from this client's IP, `check` never runs and
+    the answer is (None, seconds left). Otherwise `check` runs: its result when it passes, (None, None) for
+    a failure, and (None, seconds) for the failure that starts a lockout (the 5th within 15 minutes, not
+    counting failures from before the end of an earlier lockout, so that a lockout never becomes permanent).
+
+    Concurrent attempts are counted exactly: the "locked?" check and the counting happen under one lock
+    of the key (lib.ratelimit.lock). So that the lock is not held while a password is hashed, each attempt
+    is counted as a failure (and the 5th starts the lockout) before `check` runs, and taken back when it
+    passes; attempts racing an undecided 5th are refused as locked. An attempt that crashes stays counted.
+    """
     key = lockout_key(email, request)
-    now = timezone.now()
     with transaction.atomic():
-        Attempt.objects.create(kind="login-failure", key=key, created_at=now)
-        # Failures before the end of an earlier lockout do not count again: a lockout never grows into a permanent one.
-        since = now - LOCKOUT_WINDOW
+        ratelimit.lock(key)
+        now = timezone.now()
         last_lockout = Attempt.objects.of("lockout", key).order_by("-created_at").first()
+        if last_lockout is not None and last_lockout.created_at > now - LOCKOUT_DURATION:
+            return None, seconds_left(last_lockout, now)
+        failure = ratelimit.record("login-failure", key)
+        since = now - LOCKOUT_WINDOW
         if last_lockout is not None:
             since = max(since, last_lockout.created_at + LOCKOUT_DURATION)
         failures = Attempt.objects.of("login-failure", key).filter(created_at__gte=since).count()
-        locked = failures >= LOCKOUT_FAILURES
-        if locked:
-            Attempt.objects.create(kind="lockout", key=key, created_at=now)
+        lockout = None
+        if failures >= LOCKOUT_FAILURES:
+            lockout = Attempt.objects.create(kind="lockout", key=key, created_at=now)
+    result = check()
+    if result is not None:
+        Attempt.objects.filter(pk__in=[failure.pk] + ([lockout.pk] if lockout else [])).delete()
+        return result, None
     log_event("login.failure", request, email_ref=email_ref(email))
-    if locked:
-        log_event("login.lockout", request, email_ref=email_ref(email), seconds=int(LOCKOUT_DURATION.total_seconds()))
-    return locked
+    if lockout is None:
+        return None, None
+    log_event("login.lockout", request, email_ref=email_ref(email), seconds=int(LOCKOUT_DURATION.total_seconds()))
+    return None, seconds_left(lockout, timezone.now())
 
 
 def mfa_required(user: User) -> bool:

@@ -167,15 +167,16 @@ def login_view(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "next": next_url}
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
-        wait = actions.locked_for(email, request)
+
+        def check_password() -> User | None:
+            user = authenticate(request, username=email, password=form.cleaned_data["password"])
+            return user if isinstance(user, User) else None
+
+        # A locked address never reaches authenticate(); a wrong password counts towards the lockout.
+        user, wait = actions.check_under_lockout(email, request, check_password)
         if wait is not None:
             return locked_response(request, form, "accounts/login.html", context, wait)
-        user = authenticate(request, username=email, password=form.cleaned_data["password"])
-        if not isinstance(user, User):
-            if actions.record_login_failure(email, request):
-                return locked_response(
-                    request, form, "accounts/login.html", context, actions.locked_for(email, request) or 1
-                )
+        if user is None:
             # One message for an unknown address and a wrong password (QUALITY.md S2).
             form.add_error(None, _("The e-mail address or the password is not right."))
         elif user.email_verified is None:
@@ -200,15 +201,12 @@ def login_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
-        wait = actions.locked_for(user.email, request)
+        method, wait = actions.check_under_lockout(
+            user.email, request, lambda: actions.check_second_factor(request, user, form.cleaned_data["code"])
+        )
         if wait is not None:
             return locked_response(request, form, "accounts/login_code.html", context, wait)
-        method = actions.check_second_factor(request, user, form.cleaned_data["code"])
         if method is None:
-            if actions.record_login_failure(user.email, request):
-                return locked_response(
-                    request, form, "accounts/login_code.html", context, actions.locked_for(user.email, request) or 1
-                )
             form.add_error("code", _("This code is not right, or it has been used already."))
         else:
             actions.do_login(request, user, backend=backend, method=method)

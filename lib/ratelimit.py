@@ -8,6 +8,7 @@ import ipaddress
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -108,15 +109,32 @@ def wait_for(newest_first: list[datetime], *, limit: int, window: int, now: date
     return max(1, int((oldest_counted + timedelta(seconds=window) - now).total_seconds()) + 1)
 
 
-def record(kind: str, key: str) -> None:
+def record(kind: str, key: str) -> Attempt:
     now = timezone.now()
     Attempt.objects.filter(created_at__lt=now - KEEP).delete()
-    Attempt.objects.create(kind=kind, key=key, created_at=now)
+    return Attempt.objects.create(kind=kind, key=key, created_at=now)
+
+
+def lock(key: str) -> None:
+    """Hold `key` until the current transaction ends, so that a check of its count and the write that
+    follows are never interleaved with another request's (a lockout counted twice, or skipped).
+
+    PostgreSQL: a transaction-level advisory lock on the key's first 60 bits (a collision only makes two
+    keys wait for each other). SQLite: nothing to do, as settings open every transaction IMMEDIATE, which
+    takes the database's write lock at the start of the atomic block."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("ratelimit.lock needs a transaction (transaction.atomic)")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(key[:15], 16)])
 
 
 def hit(kind: str, key: str, *, limit: int, window: int) -> int | None:
-    """Count one event; when the limit is already reached, count nothing and return the seconds to wait."""
-    wait = retry_after(kind, key, limit=limit, window=window)
-    if wait is None:
-        record(kind, key)
+    """Count one event; when the limit is already reached, count nothing and return the seconds to wait.
+    The count and the record are one step (`lock`): requests sent at once cannot all pass the limit."""
+    with transaction.atomic():
+        lock(key)
+        wait = retry_after(kind, key, limit=limit, window=window)
+        if wait is None:
+            record(kind, key)
     return wait
