@@ -92,7 +92,11 @@ class Attempt(models.Model):
     objects = AttemptQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "key", "created_at"], name="attempt_lookup")]
+        indexes = [
+            models.Index(fields=["kind", "key", "created_at"], name="attempt_lookup"),
+            # For the pruning of old rows (lib.ratelimit.prune), which filters on created_at alone.
+            models.Index(fields=["created_at"], name="attempt_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M:%S}"

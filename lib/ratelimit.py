@@ -16,6 +16,11 @@ from accounts.models import Attempt
 
 # Rows older than this are of no use to any limit and are pruned as new ones arrive.
 KEEP = timedelta(days=1)
+# The pruning runs with one record in this many (by the new row's id, so every worker shares the count)
+# rather than with each: a DELETE per sign-up or failed login is a second statement on every one of them,
+# and on PostgreSQL concurrent requests deleting the same expired rows wait on each other's row locks. The
+# table then holds at most a day of events plus this many, and each DELETE removes a small batch.
+PRUNE_EVERY = 50
 
 
 def hashed(*parts: str) -> str:
@@ -110,9 +115,18 @@ def wait_for(newest_first: list[datetime], *, limit: int, window: int, now: date
 
 
 def record(kind: str, key: str) -> Attempt:
+    """Count one event. One record in PRUNE_EVERY also deletes the rows older than KEEP."""
     now = timezone.now()
-    Attempt.objects.filter(created_at__lt=now - KEEP).delete()
-    return Attempt.objects.create(kind=kind, key=key, created_at=now)
+    attempt = Attempt.objects.create(kind=kind, key=key, created_at=now)
+    if attempt.pk % PRUNE_EVERY == 0:
+        prune(now)
+    return attempt
+
+
+def prune(now: datetime) -> int:
+    """Delete the rows no limit needs any more, by the index on created_at (attempt_created)."""
+    deleted, _by_model = Attempt.objects.filter(created_at__lt=now - KEEP).delete()
+    return deleted
 
 
 def lock(key: str) -> None:
