@@ -171,15 +171,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if wait is not None:
             return locked_response(request, form, "accounts/login.html", context, wait)
         user = authenticate(request, username=email, password=form.cleaned_data["password"])
-        if not isinstance(user, User):
+        if isinstance(user, User) and user.email_verified is None:
+            actions.do_refuse_unverified_login(request, user)
+        if not isinstance(user, User) or user.email_verified is None:
+            # An unconfirmed address is answered and counted as a wrong password: a different answer, or
+            # one that never locks, would tell whoever tries that the password is right.
             if actions.record_login_failure(email, request):
                 return locked_response(
                     request, form, "accounts/login.html", context, actions.locked_for(email, request) or 1
                 )
-            # One message for an unknown address and a wrong password (QUALITY.md S2).
+            # One message for an unknown address, a wrong password and an unconfirmed address (QUALITY.md S2).
             form.add_error(None, _("The e-mail address or the password is not right."))
-        elif user.email_verified is None:
-            context["unverified_email"] = email
         elif actions.has_mfa(user):
             actions.start_mfa_login(request, user, next_url=next_url)
             return redirect("accounts:login_code")
