@@ -1,7 +1,8 @@
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,16 @@ class AccountAdmin(LoggedAdminMixin, UserAdmin):
     # The address is the login and the username mirrors it; it is confirmed by mail, not typed in here.
     readonly_fields = ("email", "email_verified", "last_login", "date_joined")
 
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Even masked, a password hash is nothing a reader needs to see.
+            return [
+                (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+                for name, options in fieldsets
+            ]
+        return fieldsets
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).annotate(mfa=Exists(MFADevice.objects.filter(user=OuterRef("pk"))))
 
@@ -52,3 +63,12 @@ class AccountAdmin(LoggedAdminMixin, UserAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# Django's groups carry permissions, so their changes are logged too (superusers only, as Django has it).
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class LoggedGroupAdmin(LoggedAdminMixin, GroupAdmin):
+    pass

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -249,6 +250,10 @@ def test_recording_a_contacts_consent_shows_them_publicly_and_reaches_the_securi
 
 def test_staff_read_accounts_but_only_superusers_change_them(cast: Cast, staff_client: Client) -> None:
     assert "coordinator@aville.example" in staff_client.get(url(User, "changelist") + "?q=aville").text
+    page = staff_client.get(url(User, "change", cast.viewer.pk))
+    assert page.status_code == 200
+    assert "viewer@aville.example" in page.text
+    assert "algorithm" not in page.text, "not even the masked password hash"
     response = staff_client.post(url(User, "change", cast.viewer.pk), {"is_staff": "on", "is_active": "on"})
     assert response.status_code == 403
     assert not User.objects.get(pk=cast.viewer.pk).is_staff
@@ -276,3 +281,20 @@ def test_a_superusers_account_change_reaches_the_security_log(cast: Cast, caplog
     assert event["model"] == "accounts.User"
     assert event["object_id"] == str(viewer.pk)
     assert "Staff status" in event["changes"]
+
+
+def test_a_superusers_additions_and_deletions_reach_the_security_log(
+    cast: Cast, caplog: pytest.LogCaptureFixture
+) -> None:
+    User.objects.filter(pk=cast.admin.pk).update(is_superuser=True)
+    client = signed_in_admin(cast.admin)
+    caplog.set_level(logging.INFO, logger="icb.security")
+    assert client.post(url(Group, "add"), {"name": "Helpdesk"}).status_code == 302
+    group = Group.objects.get(name="Helpdesk")
+    assert client.post(url(Group, "delete", group.pk), {"post": "yes"}).status_code == 302
+    assert not Group.objects.filter(pk=group.pk).exists()
+    events = [(e["event"], e["model"], e["object_id"], e["user"]) for e in security_events(caplog) if "model" in e]
+    assert events == [
+        ("admin.addition", "auth.Group", str(group.pk), cast.admin.pk),
+        ("admin.deletion", "auth.Group", str(group.pk), cast.admin.pk),
+    ]
