@@ -47,6 +47,8 @@ class NetworkAdminSite(admin.AdminSite):
     def login(self, request: HttpRequest, extra_context: object = None) -> HttpResponse:
         """Never checks a password: sends everyone to the site's login, which comes back to the admin."""
         user = request.user
+        if self.has_permission(request):
+            return HttpResponseRedirect(admin_next(request))
         if user.is_authenticated and user.is_active and user.is_staff:
             # Staff signed in without the second factor: signed out, to sign in again with it.
             actions.do_logout(request, reason="admin_needs_second_factor")

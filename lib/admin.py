@@ -7,10 +7,12 @@ through admin actions that call the apps' `actions.py`.
 """
 
 from collections.abc import Iterable
+from contextlib import suppress
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import HttpRequest
 
@@ -91,6 +93,8 @@ class NetworkAdmin(LoggedAdminMixin, admin.ModelAdmin):
             except Refused as refused:
                 self.message_user(request, f"{obj}: {refused.message}", level=messages.ERROR)
                 continue
+            with suppress(ObjectDoesNotExist):  # a removed row keeps the name it had
+                obj.refresh_from_db()  # named as it is now (e.g. "approved", not "pending")
             self.log_change(request, obj, done)
             self.message_user(request, f"{obj}: {done}", level=messages.SUCCESS)
 

@@ -73,6 +73,9 @@ def test_the_site_login_with_password_and_code_opens_the_admin(client, staff) ->
     page = client.get("/admin/cities/city/")
     assert page.status_code == 200
     assert "Network administration" in page.text
+    # Signed in, the admin's login page only sends back into the admin.
+    assert client.get("/admin/login/?next=/admin/cities/city/")["Location"] == "/admin/cities/city/"
+    assert client.get("/admin/").status_code == 200
 
 
 def test_five_wrong_passwords_on_the_way_to_the_admin_lock_the_login(client, staff, caplog) -> None:
