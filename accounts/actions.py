@@ -44,6 +44,9 @@ LAST_SEEN = "icb_last_seen"
 LAST_SEEN_RESOLUTION = 60  # seconds between two writes of LAST_SEEN (see SessionTimeoutMiddleware)
 MFA_PENDING = "icb_mfa_pending"
 MFA_SETUP_SECRET = "icb_mfa_setup_secret"  # noqa: S105 - a session key name, not a secret
+# Set once this session has shown the second factor (at login, or confirming a new authenticator): the
+# admin site trusts only such sessions (accounts.adminsite), whatever else authenticated them.
+SECOND_FACTOR_PASSED = "icb_second_factor"
 
 
 class RecoveryCodeHasher(PBKDF2PasswordHasher):
@@ -111,6 +114,24 @@ def do_resend_verification(request: HttpRequest, email: str) -> None:
         user = User.objects.filter(email=email, is_active=True, email_verified__isnull=True).first()
         if user is not None:
             _send_verification(request, user)
+
+
+# A right password on an unconfirmed address sends a fresh link, at most this often per account: the mail
+# goes only to the account's own address, but a login form must not become a way to flood a mailbox.
+UNVERIFIED_LOGIN_MAILS = 1
+UNVERIFIED_LOGIN_WINDOW = 60 * 60
+
+
+def do_refuse_unverified_login(request: HttpRequest, user: User) -> None:
+    """The right password for an address not yet confirmed: refused like a wrong password (the caller answers
+    and counts it as one, so the login form tells nobody which password is right), and the owner gets a
+    fresh verification link so that they are not left stuck."""
+    key = hashed("verify-on-login", str(user.pk))
+    with transaction.atomic():
+        mailed = ratelimit.hit("verify-on-login", key, limit=UNVERIFIED_LOGIN_MAILS, window=UNVERIFIED_LOGIN_WINDOW)
+        if mailed is None:
+            _send_verification(request, user)
+    log_event("login.unverified", request, user=user.pk, mailed=int(mailed is None))
 
 
 def do_verify_email(request: HttpRequest, user: User) -> None:
@@ -208,6 +229,8 @@ def do_login(request: HttpRequest, user: User, *, backend: str | None = None, me
     """Authenticate the session; Django's login() gives it a new id (QUALITY.md S3)."""
     login(request, user, backend=backend)  # its user_logged_in signal starts the session clocks (start_clocks)
     request.session.pop(MFA_PENDING, None)
+    if method in ("totp", "recovery"):
+        request.session[SECOND_FACTOR_PASSED] = True
     log_event("login", request, user=user.pk, method=method)
 
 
@@ -262,6 +285,8 @@ def do_enable_mfa(request: HttpRequest, user: User, *, secret: str, code: str) -
         return None
     codes = add_authenticator(user, secret=secret, last_used_step=step)
     request.session.pop(MFA_SETUP_SECRET, None)
+    # A code from the new authenticator is the second factor, shown in this session.
+    request.session[SECOND_FACTOR_PASSED] = True
     log_event("mfa.enabled", request, user=user.pk)
     return codes
 

@@ -1,10 +1,12 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
+    default = True  # this module holds a second AppConfig, NetworkAdminConfig
     name = "accounts"
     verbose_name = _("Accounts")
 
@@ -21,3 +23,11 @@ def start_session_clocks(sender: Any, request: Any, user: Any, **kwargs: Any) ->
 
     if request is not None and hasattr(request, "session"):
         start_clocks(request)
+
+
+class NetworkAdminConfig(admin_apps.AdminConfig):
+    """Django's admin on NetworkAdminSite, whose only login is the site's own (password, second factor,
+    lockout, security log). Named in INSTALLED_APPS in place of "django.contrib.admin"."""
+
+    default = False
+    default_site = "accounts.adminsite.NetworkAdminSite"

@@ -170,17 +170,22 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
         def check_password() -> User | None:
             user = authenticate(request, username=email, password=form.cleaned_data["password"])
-            return user if isinstance(user, User) else None
+            if not isinstance(user, User):
+                return None
+            if user.email_verified is None:
+                # An unconfirmed address is answered and counted as a wrong password: a different answer, or
+                # one that never locks, would tell whoever tries that the password is right.
+                actions.do_refuse_unverified_login(request, user)
+                return None
+            return user
 
         # A locked address never reaches authenticate(); a wrong password counts towards the lockout.
         user, wait = actions.check_under_lockout(email, request, check_password)
         if wait is not None:
             return locked_response(request, form, "accounts/login.html", context, wait)
         if user is None:
-            # One message for an unknown address and a wrong password (QUALITY.md S2).
+            # One message for an unknown address, a wrong password and an unconfirmed address (QUALITY.md S2).
             form.add_error(None, _("The e-mail address or the password is not right."))
-        elif user.email_verified is None:
-            context["unverified_email"] = email
         elif actions.has_mfa(user):
             actions.start_mfa_login(request, user, next_url=next_url)
             return redirect("accounts:login_code")

@@ -43,7 +43,7 @@ SEEDS_DIR = Path(env_str("SEEDS_DIR", str(BASE_DIR.parent / "shared" / "seeds"))
 LIBRARY_DATA_DIR = BASE_DIR / "data"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.NetworkAdminConfig",  # Django's admin, signed in only through accounts' login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

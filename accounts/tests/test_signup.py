@@ -1,10 +1,14 @@
 """Sign-up and e-mail verification (QUALITY.md S2, S8)."""
 
+import json
+import logging
+
 import pytest
 from django.core import mail
 
 from accounts.models import User
 from accounts.tests.conftest import PASSWORD, last_link, log_in, sign_up
+from accounts.tests.test_login import normalise
 
 pytestmark = pytest.mark.django_db
 
@@ -22,18 +26,14 @@ def test_sign_up_sends_a_verification_link_and_the_account_waits_for_it(client) 
     assert PASSWORD not in mail.outbox[0].body
 
 
-def test_login_is_refused_until_the_address_is_verified_with_a_way_to_resend(client) -> None:
+def test_login_is_refused_until_the_address_is_verified_and_sends_a_fresh_link(client) -> None:
     sign_up(client, "lea@example.org")
+    mail.outbox.clear()
     response = log_in(client, "lea@example.org")
     assert response.status_code == 400, "refused, like any failed login"
-    assert "Please confirm your e-mail address first" in response.text
-    assert 'action="/accounts/verify/resend/"' in response.text
     assert "_auth_user_id" not in client.session
-
-    mail.outbox.clear()
-    response = client.post("/accounts/verify/resend/", {"email": "lea@example.org"})
-    assert response.status_code == 200
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 1, "the right password on an unconfirmed address mails a fresh link"
+    assert mail.outbox[0].to == ["lea@example.org"]
 
     link = last_link()
     assert client.get(link).status_code == 200
@@ -44,6 +44,40 @@ def test_login_is_refused_until_the_address_is_verified_with_a_way_to_resend(cli
     response = log_in(client, "lea@example.org")
     assert response.status_code == 302
     assert client.session["_auth_user_id"]
+
+
+def test_the_right_password_of_an_unverified_address_answers_exactly_as_a_wrong_one(client, amira) -> None:
+    """No password oracle: the same status and page for a wrong password and for the right password of an
+    address not yet confirmed (only the typed address differs)."""
+    sign_up(client, "lea@example.org")
+    wrong = log_in(client, "amira@example.org", "not the right password")
+    unverified = log_in(client, "lea@example.org")
+    assert unverified.status_code == wrong.status_code == 400
+    assert normalise(unverified.text, "lea@example.org") == normalise(wrong.text, "amira@example.org")
+    assert "The e-mail address or the password is not right." in unverified.text
+
+
+def test_unverified_logins_count_towards_the_lockout_and_mail_once_an_hour(client, clock) -> None:
+    """A right password that never locks would tell an attacker it is right; and however often someone
+    tries, the owner's mailbox gets one link an hour."""
+    sign_up(client, "lea@example.org")
+    mail.outbox.clear()
+    for _ in range(4):
+        assert log_in(client, "lea@example.org").status_code == 400
+    assert log_in(client, "lea@example.org").status_code == 429
+    assert len(mail.outbox) == 1
+    clock.advance(61 * 60)
+    assert log_in(client, "lea@example.org").status_code == 400
+    assert len(mail.outbox) == 2
+
+
+def test_an_unverified_login_reaches_the_security_log(client, caplog) -> None:
+    sign_up(client, "lea@example.org")
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="icb.security"):
+        log_in(client, "lea@example.org")
+    events = [json.loads(record.getMessage())["event"] for record in caplog.records if record.name == "icb.security"]
+    assert events == ["login.unverified", "login.failure"]
 
 
 def test_a_verification_link_older_than_three_days_is_refused(client, clock) -> None:

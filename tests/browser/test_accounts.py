@@ -117,12 +117,13 @@ def test_sign_up_verify_log_in_and_turn_on_mfa_by_keyboard(page, mail_dir: Path)
     page.wait_for_url("**/accounts/signup/done/")
     assert axe_violations(page) == []
 
-    # Before verifying, login is refused with a way to get a new link.
+    # Before verifying, login is refused as a wrong password would be (no password oracle); a new link is mailed.
     page.goto("/accounts/login/")
     type_into(page, "id_email", email)
     type_into(page, "id_password", PASSWORD)
     assert enter(page).status == 400
-    assert "Please confirm your e-mail address first" in page.locator("main").inner_text()
+    assert "not right" in page.locator("[data-error-summary]").inner_text()
+    assert "we send you a new one" in page.locator("main").inner_text()
     assert axe_violations(page) == []
 
     link = last_link(mail_dir, email, "/accounts/verify/")
