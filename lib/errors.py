@@ -64,7 +64,8 @@ def database_unavailable(exception: BaseException) -> bool:
     if isinstance(cause, psycopg.Error):
         return cause.sqlstate is None or cause.sqlstate.startswith(POSTGRES_UNAVAILABLE)
     if isinstance(cause, sqlite3.Error):
-        return cause.sqlite_errorcode & 0xFF in SQLITE_UNAVAILABLE  # the primary code, without the extension
+        code = getattr(cause, "sqlite_errorcode", None)  # absent when Python's module raised it, not SQLite
+        return code is not None and code & 0xFF in SQLITE_UNAVAILABLE  # the primary code, without extension
     return False
 
 
