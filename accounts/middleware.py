@@ -13,10 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from accounts import actions
-
-
-def wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
+from lib.errors import wants_json
 
 
 class SessionTimeoutMiddleware:

@@ -9,6 +9,9 @@ import os
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+# Seconds to wait for PostgreSQL to accept a new connection (database_from_url).
+CONNECT_TIMEOUT_SECONDS = 2
+
 
 class ConfigurationError(Exception):
     pass
@@ -91,7 +94,15 @@ def database_from_url(url: str) -> dict[str, Any]:
             "PORT": str(parts.port or ""),
             # Plan for SSD storage (PostgreSQL's default page costs assume spinning disks), so that
             # full-text searches for common words use the GIN index. A URL's own options win.
-            "OPTIONS": {"options": "-c random_page_cost=1.1", **dict(parse_qsl(parts.query))},
+            "OPTIONS": {
+                "options": "-c random_page_cost=1.1",
+                # A database that accepts connections and never answers (hung, or behind a broken network
+                # path) would hold each request for psycopg's default of 130 s; the page then says 503
+                # (lib.errors) after this many seconds. 2 is the least libpq and psycopg accept (a 1 is
+                # read as 2); a refused connection fails at once whatever this says.
+                "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+                **dict(parse_qsl(parts.query)),
+            },
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
         }

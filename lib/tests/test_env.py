@@ -22,7 +22,13 @@ def test_postgres_url_gives_every_connection_part() -> None:
         "db.internal",
         "6543",
     )
-    assert db["OPTIONS"] == {"sslmode": "require", "options": "-c random_page_cost=1.1"}
+    assert db["OPTIONS"] == {"sslmode": "require", "options": "-c random_page_cost=1.1", "connect_timeout": 2}
+
+
+def test_postgres_connections_wait_two_seconds_at_most_unless_the_url_says_otherwise() -> None:
+    # A database that accepts connections and never answers makes requests wait this long, then 503.
+    assert database_from_url("postgres://db.internal/icb")["OPTIONS"]["connect_timeout"] == 2
+    assert database_from_url("postgres://db.internal/icb?connect_timeout=10")["OPTIONS"]["connect_timeout"] == "10"
 
 
 @pytest.mark.parametrize("url", ["mysql://x/y", "postgres://host/", "sqlite://"])

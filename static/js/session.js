@@ -65,11 +65,22 @@
       credentials: "same-origin",
       headers: { Accept: "application/json" },
     }).then(function (response) {
+      if (response.status === 503) {
+        // The database is down for a moment (lib/errors.py): the session is not over, and a reload would
+        // show only the error page. The server's words say so; the button stays for another try.
+        return response.json().then(function (data) {
+          say(data.message);
+          return null;
+        });
+      }
       if (!response.ok || response.redirected) {
         throw new Error("signed out");
       }
       return response.json();
     }).then(function (data) {
+      if (data === null) {
+        return;
+      }
       // The server's count of the seconds left, from now (the full idle time after a keep-alive).
       if (data && typeof data.idle_seconds === "number") {
         idle = data.idle_seconds * 1000;
