@@ -56,9 +56,12 @@ check-deploy: install-test
 
 # Transactional tests (real commits, e.g. row-lock races) empty the test database when they end, so
 # they run in a second session of their own, after everything that needs the loaded library.
+# SELECT narrows both sessions by marker, e.g. `make pytest SELECT="not browser"` (.ci/run does).
+SELECT ?=
+AND_SELECT := $(if $(SELECT), and ($(SELECT)),)
 pytest: install-test
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n 2 --dist loadfile -m "not transactional"
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m transactional
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n 2 --dist loadfile -m "not transactional$(AND_SELECT)"
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m "transactional$(AND_SELECT)"
 
 test: lint typecheck migrations-check check-deploy pytest
 
