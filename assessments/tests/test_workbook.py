@@ -11,6 +11,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
+from pypdf import PdfWriter
 
 from assessments import actions
 from assessments.models import Assessment, AssessmentEvent, ContextNote, FactorAssessment, QuestionAnswer
@@ -202,13 +203,20 @@ def test_a_workbook_of_another_assessment_is_refused(cast: Cast, assessment: Ass
     [
         ("notes.txt", b"just text", "Choose a PDF, Word (DOCX), Excel (XLSX)"),
         ("fake.xlsx", b"%PDF-1.7 not a workbook", "its name and content must agree"),
-        ("report.pdf", b"%PDF-1.7\n", "Choose the XLSX workbook exported from this assessment."),
+        ("report.pdf", "a real PDF", "Choose the XLSX workbook exported from this assessment."),
         ("damaged.xlsx", b"PK\x03\x04 truncated", "not a valid .xlsx document"),
     ],
 )
 def test_a_file_that_is_not_an_xlsx_workbook_is_refused(
-    cast: Cast, assessment: Assessment, name: str, content: bytes, message: str
+    cast: Cast, assessment: Assessment, name: str, content: bytes | str, message: str
 ) -> None:
+    if content == "a real PDF":
+        writer = PdfWriter()
+        writer.add_blank_page(width=200, height=200)
+        out = io.BytesIO()
+        writer.write(out)
+        content = out.getvalue()
+    assert isinstance(content, bytes)
     file = SimpleUploadedFile(name, content)
     response = client_for(cast.contributor).post(url(assessment, "import/"), {"file": file})
     assert response.status_code == 400

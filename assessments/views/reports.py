@@ -142,7 +142,7 @@ def import_workbook(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
         return _render(request, assessment, ImportForm())
     form = ImportForm(request.POST, request.FILES)
     if upload_refused(request):
-        form.refuse_file_for_size()
+        form.refuse_skipped_file(request)
         return _render(request, assessment, form, status=400)
     if not form.is_valid():
         return _render(request, assessment, form, status=400)
