@@ -225,6 +225,19 @@ def test_a_file_that_is_not_an_xlsx_workbook_is_refused(
     assert not assessment.events.filter(action=AssessmentEvent.Action.IMPORTED).exists()
 
 
+def test_a_workbook_whose_name_has_5000_characters_gets_the_forms_error(cast: Cast, assessment: Assessment) -> None:
+    client = client_for(cast.contributor)
+    out = io.BytesIO()
+    download(client, assessment).save(out)
+    out.seek(0)
+    out.name = "filled " * 714 + ".xlsx"  # type: ignore[attr-defined]
+    response = client.post(url(assessment, "import/"), {"file": out})
+    assert response.status_code == 400
+    assert "There is a problem" in response.text and 'href="#id_file"' in response.text
+    assert "name is longer than 255 characters" in response.text
+    assert not assessment.events.filter(action=AssessmentEvent.Action.IMPORTED).exists()
+
+
 def test_a_docx_renamed_xlsx_or_a_zip_of_something_else_is_refused(cast: Cast, assessment: Assessment) -> None:
     import zipfile
 

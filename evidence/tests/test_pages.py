@@ -2,6 +2,7 @@
 uploads, the edit conflict screen, soft delete and restore, attaching and detaching with history, reuse in a
 later assessment, downloads, no orphan files, purging, the export helper, the demo and query budgets."""
 
+import io
 import os
 import time
 from datetime import date, timedelta
@@ -139,6 +140,30 @@ def test_real_pdf_png_and_jpeg_files_are_added(cast, media_root) -> None:
         "image/png",
     ]
     assert len(stored_files(media_root)) == 3
+
+
+def named(name: str, content: bytes) -> io.BytesIO:
+    """A file the test client sends under `name` as it is (SimpleUploadedFile would shorten it to 255)."""
+    file = io.BytesIO(content)
+    file.name = name  # type: ignore[attr-defined]
+    return file
+
+
+def test_a_file_name_of_5000_characters_gets_the_forms_error_and_keeps_what_was_typed(cast, media_root) -> None:
+    client = client_for(cast.contributor)
+    response = client.post(
+        library_url(cast),
+        form(kind="other", title="Typed title", description="Typed words", file=named("a" * 4996 + ".pdf", PDF)),
+    )
+    assert response.status_code == 400
+    assert "There is a problem" in response.text and 'href="#id_evidence-file"' in response.text
+    assert "The file&#x27;s name is longer than 255 characters" in response.text
+    assert 'value="Typed title"' in response.text and "Typed words" in response.text
+    assert not Evidence.objects.exists() and stored_files(media_root) == []
+    # A long name that a file system can hold is kept, shortened for display.
+    response = client.post(library_url(cast), form(kind="other", title="Long", file=named("b" * 251 + ".pdf", PDF)))
+    assert response.status_code == 302
+    assert Evidence.objects.get().file_name == "b" * 146 + ".pdf"
 
 
 def test_statistics_need_value_unit_year_and_source_and_may_cite_their_source_alone(cast) -> None:
