@@ -39,6 +39,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from assessments.models import Assessment, ContextNote, FactorAssessment, QuestionAnswer
 from assessments.results import Results, build_results
 from benchmarks.models import KeyFactor, RatingLevel
+from lib.uploads import display_name
 
 FORMAT = "icb-assessment-workbook/1"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -512,8 +513,81 @@ def _open(file: IO[bytes]) -> Any:
         ) from None
 
 
+# A workbook is refused at once, before any cell is read into memory, when a sheet has more rows than this
+# assessment's workbook can have: the exported rows plus ROWS_ADDED_MAX added by mistake (each of those is then
+# named as a failing row). Other sheets (Read me, Identifiers, a team's own notes) and columns are bounded too.
+ROWS_ADDED_MAX = 100
+OTHER_SHEET_MAX_ROWS = 1_000
+COLUMNS_MAX = 30
+SHEETS_MAX = 10
+
+
+def _check_size(file: IO[bytes], assessment: Assessment) -> None:
+    """Raises WorkbookRefused naming the file, the sheet, its rows (or columns) and the most it can have. Reads
+    the sheets as a stream (openpyxl's read-only mode) and stops at the first row past the limit, so the cost
+    is bounded by the limit, not by the file; a dimension the file declares is only used to say how many."""
+    name = display_name(getattr(file, "name", "") or "")
+    most_rows = {
+        "factors": FactorAssessment.objects.filter(assessment=assessment).count() + 1,
+        "answers": QuestionAnswer.objects.filter(factor__assessment=assessment).count() + 1,
+        "context": ContextNote.objects.filter(assessment=assessment).count() + 1,
+    }
+    try:
+        file.seek(0)
+        book = load_workbook(file, read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, ParseError):
+        return  # _open refuses it with its message
+    try:
+        if len(book.sheetnames) > SHEETS_MAX:
+            raise WorkbookRefused(
+                _("“%(file)s” has %(sheets)s sheets; this assessment's workbook can have at most %(most)s.")
+                % {"file": name, "sheets": len(book.sheetnames), "most": SHEETS_MAX}
+            )
+        titles = sheet_titles()
+        # The sheets' names as exported (in the exporter's language), from the hidden identifiers.
+        if "Identifiers" in book.sheetnames:
+            for row in _bounded_rows(book["Identifiers"], OTHER_SHEET_MAX_ROWS, name):
+                if len(row) >= 2 and isinstance(row[0], str) and row[0].startswith("sheet_") and row[1]:
+                    titles[row[0].removeprefix("sheet_")] = str(row[1])
+        limits = {titles[key]: most + ROWS_ADDED_MAX for key, most in most_rows.items()}
+        for title in book.sheetnames:
+            if title != "Identifiers":
+                for _row in _bounded_rows(book[title], limits.get(title, OTHER_SHEET_MAX_ROWS), name):
+                    pass
+    finally:
+        book.close()
+        file.seek(0)
+
+
+def _bounded_rows(sheet: Any, most: int, name: str) -> Any:
+    """The rows of a read-only sheet, refused as soon as there are more than `most` or one is too wide."""
+    declared = sheet.max_row if isinstance(sheet.max_row, int) else None
+    sheet.reset_dimensions()  # count the rows that are there, whatever the file declares
+    for n, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if n > most:
+            rows = f"{declared:,}" if declared and declared > most else _("more than %(n)s") % {"n": f"{most:,}"}
+            raise WorkbookRefused(
+                _(
+                    "Nothing was imported: the sheet “%(sheet)s” of “%(file)s” has %(rows)s rows, and it can have "
+                    "at most %(most)s in this assessment's workbook. Export the workbook again and fill that copy, "
+                    "without adding rows."
+                )
+                % {"sheet": sheet.title, "file": name, "rows": rows, "most": f"{most:,}"}
+            )
+        if len(row) > COLUMNS_MAX:
+            raise WorkbookRefused(
+                _(
+                    "Nothing was imported: row %(row)s of the sheet “%(sheet)s” of “%(file)s” has %(columns)s "
+                    "columns, and a sheet of this workbook can have at most %(most)s."
+                )
+                % {"row": n, "sheet": sheet.title, "file": name, "columns": f"{len(row):,}", "most": COLUMNS_MAX}
+            )
+        yield row
+
+
 def read_workbook(file: IO[bytes], assessment: Assessment) -> WorkbookChanges:
     """Checks the whole workbook against this assessment; every failing cell is collected before raising."""
+    _check_size(file, assessment)
     book = _open(file)
     refused_other = WorkbookRefused(
         _(
