@@ -230,7 +230,7 @@ def test_a_workbook_whose_name_has_5000_characters_gets_the_forms_error(cast: Ca
     out = io.BytesIO()
     download(client, assessment).save(out)
     out.seek(0)
-    out.name = "filled " * 714 + ".xlsx"  # type: ignore[attr-defined]
+    out.name = "filled " * 714 + ".xlsx"
     response = client.post(url(assessment, "import/"), {"file": out})
     assert response.status_code == 400
     assert "There is a problem" in response.text and 'href="#id_file"' in response.text

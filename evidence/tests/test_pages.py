@@ -145,7 +145,7 @@ def test_real_pdf_png_and_jpeg_files_are_added(cast, media_root) -> None:
 def named(name: str, content: bytes) -> io.BytesIO:
     """A file the test client sends under `name` as it is (SimpleUploadedFile would shorten it to 255)."""
     file = io.BytesIO(content)
-    file.name = name  # type: ignore[attr-defined]
+    file.name = name
     return file
 
 
