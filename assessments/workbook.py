@@ -517,9 +517,10 @@ def _open(file: IO[bytes]) -> Any:
 # assessment's workbook can have: the exported rows plus ROWS_ADDED_MAX added by mistake (each of those is then
 # named as a failing row). Other sheets (Read me, Identifiers, a team's own notes) and columns are bounded too.
 ROWS_ADDED_MAX = 100
-OTHER_SHEET_MAX_ROWS = 1_000
+OTHER_SHEET_MAX_ROWS = 200
 COLUMNS_MAX = 30
-SHEETS_MAX = 10
+SHEETS_MAX = 8
+SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 
 
 def _check_size(file: IO[bytes], assessment: Assessment) -> None:
@@ -532,6 +533,13 @@ def _check_size(file: IO[bytes], assessment: Assessment) -> None:
         "answers": QuestionAnswer.objects.filter(factor__assessment=assessment).count() + 1,
         "context": ContextNote.objects.filter(assessment=assessment).count() + 1,
     }
+    # openpyxl reads all of a workbook's shared strings (its text cells) when it opens it, before any row:
+    # at most one per cell the sheets may have, and no more text than the import accepts (4 bytes a character).
+    rows = sum(most_rows.values()) + 3 * ROWS_ADDED_MAX + (SHEETS_MAX - 3) * OTHER_SHEET_MAX_ROWS
+    text = (
+        most_rows["factors"] * JUSTIFICATION_MAX + most_rows["answers"] * COMMENT_MAX + most_rows["context"] * NOTE_MAX
+    )
+    _check_shared_strings(file, name, most=rows * COLUMNS_MAX, most_bytes=4 * text + 4 * 1024 * 1024)
     try:
         file.seek(0)
         book = load_workbook(file, read_only=True, data_only=False)
@@ -556,6 +564,36 @@ def _check_size(file: IO[bytes], assessment: Assessment) -> None:
                     pass
     finally:
         book.close()
+        file.seek(0)
+
+
+def _check_shared_strings(file: IO[bytes], name: str, *, most: int, most_bytes: int) -> None:
+    """Counts the shared strings (`<si>` elements) in the raw XML, chunk by chunk, stopping past `most`; nothing
+    is parsed (a tag cut by a chunk's end goes uncounted, which a bound can afford)."""
+    too_much = WorkbookRefused(
+        _(
+            "Nothing was imported: “%(file)s” holds more text than this assessment's workbook can. Export the "
+            "workbook again and fill that copy, without adding rows or sheets."
+        )
+        % {"file": name}
+    )
+    try:
+        file.seek(0)
+        with zipfile.ZipFile(file) as archive:
+            entry = next((e for e in archive.infolist() if e.filename.lower().endswith("sharedstrings.xml")), None)
+            if entry is None:
+                return
+            if entry.file_size > most_bytes:
+                raise too_much
+            count = 0
+            with archive.open(entry) as source:
+                while chunk := source.read(64 * 1024):
+                    count += len(SHARED_STRING.findall(chunk))
+                    if count > most:
+                        raise too_much
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError, OSError):
+        return  # _open refuses it with its message
+    finally:
         file.seek(0)
 
 

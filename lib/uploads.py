@@ -198,6 +198,8 @@ def _check_image(file: IO[bytes], extension: str) -> None:
     without decompressing the pixels); a JPEG is decoded at an eighth of its size, which reads all its data
     (a truncated or fake one fails) in a 64th of the memory."""
     kind = "PNG" if extension == "png" else "JPEG"
+    # Pillow names a JPEG with extra pictures (cameras and phones write them: stereo, depth, previews) MPO.
+    formats = {"PNG"} if kind == "PNG" else {"JPEG", "MPO"}
     wrong = UploadRejected(
         _("The file is not a valid .%(ext)s image; it may be damaged or another kind of file.") % {"ext": extension}
     )
@@ -208,7 +210,7 @@ def _check_image(file: IO[bytes], extension: str) -> None:
     file.seek(0)
     try:
         with Image.open(file, formats=[kind]) as image:
-            if image.format != kind:
+            if image.format not in formats:
                 raise wrong
             if Image.MAX_IMAGE_PIXELS and image.width * image.height > Image.MAX_IMAGE_PIXELS:
                 raise too_big

@@ -543,3 +543,32 @@ def test_a_sheet_wider_than_the_workbook_can_be_is_refused(cast: Cast, assessmen
     response = upload(client, assessment, book)
     assert response.status_code == 400
     assert "row 3 of the sheet “Read me” of “filled.xlsx” has 200 columns" in response.text
+
+
+def test_a_workbook_with_far_more_text_than_its_cells_can_hold_is_refused_before_it_is_opened(
+    cast: Cast, assessment: Assessment
+) -> None:
+    import zipfile
+
+    client = client_for(cast.contributor)
+    exported = client.get(url(assessment, "workbook.xlsx")).content
+    source = zipfile.ZipFile(io.BytesIO(exported))
+    # A shared-strings part, as Excel writes one, of 300,000 texts: openpyxl reads all of them on opening.
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    strings = "".join(f"<si><t>comment {n}</t></si>" for n in range(300_000))
+    shared = f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{main}" uniqueCount="300000">{strings}</sst>'
+    override = (
+        '<Override PartName="/xl/sharedStrings.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", override.encode())
+            target.writestr(entry, data)
+        target.writestr("xl/sharedStrings.xml", shared)
+    response = client.post(url(assessment, "import/"), {"file": SimpleUploadedFile("filled.xlsx", out.getvalue())})
+    assert response.status_code == 400 and len(response.content) < 50_000
+    assert "“filled.xlsx” holds more text than this assessment&#x27;s workbook can" in response.text

@@ -196,6 +196,13 @@ def test_real_pdfs_and_images_are_accepted() -> None:
     assert check("report.pdf", pdf_bytes()).content_type == "application/pdf"
     assert check("chart.png", image_bytes("PNG", (300, 200))).content_type == "image/png"
     assert check("photo.jpg", image_bytes("JPEG", (300, 200))).content_type == "image/jpeg"
+    # A JPEG holding more than one picture, as many cameras and phones write them (Pillow calls it MPO).
+    from PIL import Image
+
+    picture = Image.new("RGB", (60, 40), (200, 30, 30))
+    out = io.BytesIO()
+    picture.save(out, "MPO", save_all=True, append_images=[picture])
+    assert check("camera.jpg", out.getvalue()).content_type == "image/jpeg"
 
 
 def test_password_protected_pdfs_are_accepted_once_their_structure_parses() -> None:
