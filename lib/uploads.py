@@ -46,9 +46,9 @@ DISPLAY_NAME_MAX = 150
 # No file system stores a longer file name, so a longer one was typed into a crafted request: refused.
 NAME_MAX = 255
 # Django refuses a whole multipart body (a bare 400 page, nothing the person typed kept) when the headers of one
-# part pass 1 KiB, as a file name of a thousand characters does. Room for a NAME_MAX-busting name of 5,000
-# four-byte characters, so such a request is read and its file refused with the form's error
-# (LimitedUploadHandler); the limit still bounds what one part's headers may cost.
+# part pass 1 KiB, as a file name of a thousand characters does. 32 KiB holds a name of 5,000 four-byte
+# characters, so such a request is read and its file refused with the form's error (LimitedUploadHandler);
+# the limit still bounds what one part's headers may cost.
 PART_HEADERS_MAX = 32 * 1024
 if getattr(multipartparser, "MAX_TOTAL_HEADER_SIZE", 0) < PART_HEADERS_MAX:
     multipartparser.MAX_TOTAL_HEADER_SIZE = PART_HEADERS_MAX  # type: ignore[attr-defined]  # not in the stubs
@@ -166,10 +166,11 @@ def _check_zip(file: IO[bytes], extension: str) -> None:
 
 def _check_pdf(file: IO[bytes]) -> None:
     """The file must parse as a PDF: a cross-reference table (rebuilt by pypdf when its offsets are slightly
-    wrong, as in many real files), a trailer, and a catalog with a page tree. Only those few objects are read:
-    no page is rendered, no stream decoded beyond what the cross-reference needs (pypdf caps decompression).
-    A password-protected PDF whose objects cannot be read without the password is accepted once its
-    cross-reference table and trailer parsed: the team may keep a protected report, and it is never opened here."""
+    wrong, as in many real files), a trailer, and a catalog with a page tree; a file without its end-of-file
+    marker (truncated) is refused. Only those few objects are read: no page is rendered, no stream decoded
+    beyond what the cross-reference needs (pypdf caps what one stream may expand to). A password-protected
+    PDF whose objects cannot be read without the password is accepted once its cross-reference table and
+    trailer parsed: the team may keep a protected report, and it is never opened here."""
     wrong = UploadRejected(_("The file is not a valid PDF document; it may be damaged or another kind of file."))
     file.seek(0)
     try:
