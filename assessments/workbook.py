@@ -535,7 +535,7 @@ def _check_size(file: IO[bytes], assessment: Assessment) -> None:
     }
     # openpyxl reads all of a workbook's shared strings (its text cells) when it opens it, before any row:
     # at most one per cell the sheets may have, and no more text than the import accepts (4 bytes a character).
-    rows = sum(most_rows.values()) + 3 * ROWS_ADDED_MAX + (SHEETS_MAX - 3) * OTHER_SHEET_MAX_ROWS
+    rows = 2 * sum(most_rows.values()) + 3 * ROWS_ADDED_MAX + (SHEETS_MAX - 3) * OTHER_SHEET_MAX_ROWS
     text = (
         most_rows["factors"] * JUSTIFICATION_MAX + most_rows["answers"] * COMMENT_MAX + most_rows["context"] * NOTE_MAX
     )
@@ -548,20 +548,24 @@ def _check_size(file: IO[bytes], assessment: Assessment) -> None:
     try:
         if len(book.sheetnames) > SHEETS_MAX:
             raise WorkbookRefused(
-                _("“%(file)s” has %(sheets)s sheets; this assessment's workbook can have at most %(most)s.")
+                _(
+                    "Nothing was imported: “%(file)s” has %(sheets)s sheets, and this assessment's workbook can have "
+                    "at most %(most)s."
+                )
                 % {"file": name, "sheets": len(book.sheetnames), "most": SHEETS_MAX}
             )
         titles = sheet_titles()
+        sheets = {sheet.title: sheet for sheet in book.worksheets}  # chart sheets have no rows
         # The sheets' names as exported (in the exporter's language), from the hidden identifiers.
-        if "Identifiers" in book.sheetnames:
-            for row in _bounded_rows(book["Identifiers"], OTHER_SHEET_MAX_ROWS, name):
+        if "Identifiers" in sheets:
+            identifiers = most_rows["factors"] + OTHER_SHEET_MAX_ROWS  # a row per key factor, and its own
+            for row in _bounded_rows(sheets.pop("Identifiers"), identifiers, name):
                 if len(row) >= 2 and isinstance(row[0], str) and row[0].startswith("sheet_") and row[1]:
                     titles[row[0].removeprefix("sheet_")] = str(row[1])
         limits = {titles[key]: most + ROWS_ADDED_MAX for key, most in most_rows.items()}
-        for title in book.sheetnames:
-            if title != "Identifiers":
-                for _row in _bounded_rows(book[title], limits.get(title, OTHER_SHEET_MAX_ROWS), name):
-                    pass
+        for title, sheet in sheets.items():
+            for _row in _bounded_rows(sheet, limits.get(title, OTHER_SHEET_MAX_ROWS), name):
+                pass
     finally:
         book.close()
         file.seek(0)
