@@ -39,6 +39,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from assessments.models import Assessment, ContextNote, FactorAssessment, QuestionAnswer
 from assessments.results import Results, build_results
 from benchmarks.models import KeyFactor, RatingLevel
+from lib.uploads import display_name
 
 FORMAT = "icb-assessment-workbook/1"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -512,8 +513,123 @@ def _open(file: IO[bytes]) -> Any:
         ) from None
 
 
+# A workbook is refused at once, before any cell is read into memory, when a sheet has more rows than this
+# assessment's workbook can have: the exported rows plus ROWS_ADDED_MAX added by mistake (each of those is then
+# named as a failing row). Other sheets (Read me, Identifiers, a team's own notes) and columns are bounded too.
+ROWS_ADDED_MAX = 100
+OTHER_SHEET_MAX_ROWS = 200
+COLUMNS_MAX = 30
+SHEETS_MAX = 8
+SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+
+
+def _check_size(file: IO[bytes], assessment: Assessment) -> None:
+    """Raises WorkbookRefused naming the file, the sheet, its rows (or columns) and the most it can have. Reads
+    the sheets as a stream (openpyxl's read-only mode) and stops at the first row past the limit, so the cost
+    is bounded by the limit, not by the file; a dimension the file declares is only used to say how many."""
+    name = display_name(getattr(file, "name", "") or "")
+    most_rows = {
+        "factors": FactorAssessment.objects.filter(assessment=assessment).count() + 1,
+        "answers": QuestionAnswer.objects.filter(factor__assessment=assessment).count() + 1,
+        "context": ContextNote.objects.filter(assessment=assessment).count() + 1,
+    }
+    # openpyxl reads all of a workbook's shared strings (its text cells) when it opens it, before any row:
+    # at most one per cell the sheets may have, and no more text than the import accepts (4 bytes a character).
+    rows = 2 * sum(most_rows.values()) + 3 * ROWS_ADDED_MAX + (SHEETS_MAX - 3) * OTHER_SHEET_MAX_ROWS
+    text = (
+        most_rows["factors"] * JUSTIFICATION_MAX + most_rows["answers"] * COMMENT_MAX + most_rows["context"] * NOTE_MAX
+    )
+    _check_shared_strings(file, name, most=rows * COLUMNS_MAX, most_bytes=4 * text + 4 * 1024 * 1024)
+    try:
+        file.seek(0)
+        book = load_workbook(file, read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, ParseError):
+        return  # _open refuses it with its message
+    try:
+        if len(book.sheetnames) > SHEETS_MAX:
+            raise WorkbookRefused(
+                _(
+                    "Nothing was imported: “%(file)s” has %(sheets)s sheets, and this assessment's workbook can have "
+                    "at most %(most)s."
+                )
+                % {"file": name, "sheets": len(book.sheetnames), "most": SHEETS_MAX}
+            )
+        titles = sheet_titles()
+        sheets = {sheet.title: sheet for sheet in book.worksheets}  # chart sheets have no rows
+        # The sheets' names as exported (in the exporter's language), from the hidden identifiers.
+        if "Identifiers" in sheets:
+            identifiers = most_rows["factors"] + OTHER_SHEET_MAX_ROWS  # a row per key factor, and its own
+            for row in _bounded_rows(sheets.pop("Identifiers"), identifiers, name):
+                if len(row) >= 2 and isinstance(row[0], str) and row[0].startswith("sheet_") and row[1]:
+                    titles[row[0].removeprefix("sheet_")] = str(row[1])
+        limits = {titles[key]: most + ROWS_ADDED_MAX for key, most in most_rows.items()}
+        for title, sheet in sheets.items():
+            for _row in _bounded_rows(sheet, limits.get(title, OTHER_SHEET_MAX_ROWS), name):
+                pass
+    finally:
+        book.close()
+        file.seek(0)
+
+
+def _check_shared_strings(file: IO[bytes], name: str, *, most: int, most_bytes: int) -> None:
+    """Counts the shared strings (`<si>` elements) in the raw XML, chunk by chunk, stopping past `most`; nothing
+    is parsed (a tag cut by a chunk's end goes uncounted, which a bound can afford)."""
+    too_much = WorkbookRefused(
+        _(
+            "Nothing was imported: “%(file)s” holds more text than this assessment's workbook can. Export the "
+            "workbook again and fill that copy, without adding rows or sheets."
+        )
+        % {"file": name}
+    )
+    try:
+        file.seek(0)
+        with zipfile.ZipFile(file) as archive:
+            entry = next((e for e in archive.infolist() if e.filename.lower().endswith("sharedstrings.xml")), None)
+            if entry is None:
+                return
+            if entry.file_size > most_bytes:
+                raise too_much
+            count = 0
+            with archive.open(entry) as source:
+                while chunk := source.read(64 * 1024):
+                    count += len(SHARED_STRING.findall(chunk))
+                    if count > most:
+                        raise too_much
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError, OSError):
+        return  # _open refuses it with its message
+    finally:
+        file.seek(0)
+
+
+def _bounded_rows(sheet: Any, most: int, name: str) -> Any:
+    """The rows of a read-only sheet, refused as soon as there are more than `most` or one is too wide."""
+    declared = sheet.max_row if isinstance(sheet.max_row, int) else None
+    sheet.reset_dimensions()  # count the rows that are there, whatever the file declares
+    for n, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if n > most:
+            rows = f"{declared:,}" if declared and declared > most else _("more than %(n)s") % {"n": f"{most:,}"}
+            raise WorkbookRefused(
+                _(
+                    "Nothing was imported: the sheet “%(sheet)s” of “%(file)s” has %(rows)s rows, and it can have "
+                    "at most %(most)s in this assessment's workbook. Export the workbook again and fill that copy, "
+                    "without adding rows."
+                )
+                % {"sheet": sheet.title, "file": name, "rows": rows, "most": f"{most:,}"}
+            )
+        if len(row) > COLUMNS_MAX:
+            raise WorkbookRefused(
+                _(
+                    "Nothing was imported: row %(row)s of the sheet “%(sheet)s” of “%(file)s” has %(columns)s "
+                    "columns, and a sheet of this workbook can have at most %(most)s."
+                )
+                % {"row": n, "sheet": sheet.title, "file": name, "columns": f"{len(row):,}", "most": COLUMNS_MAX}
+            )
+        yield row
+
+
 def read_workbook(file: IO[bytes], assessment: Assessment) -> WorkbookChanges:
     """Checks the whole workbook against this assessment; every failing cell is collected before raising."""
+    _check_size(file, assessment)
     book = _open(file)
     refused_other = WorkbookRefused(
         _(

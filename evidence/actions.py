@@ -2,7 +2,8 @@
 leaves an EvidenceEvent (who, when, what); attaching and detaching also leave an AssessmentEvent.
 
 Files (R2): an upload is written to storage inside the transaction that creates its row, and deleted again
-when that transaction fails, so a refused or failed save leaves no file behind. A process killed between
+when that transaction fails, so a refused or failed save leaves no file behind; a write that fails half way
+(disk full) leaves none either (lib.uploads.store_upload). A process killed between
 the two leaves a file no row names; `purge_deleted_evidence` sweeps those (and purged items' files).
 """
 
@@ -23,7 +24,7 @@ from assessments.models import Assessment, AssessmentEvent, FactorAssessment, Qu
 from cities.models import Workspace
 from evidence.models import Evidence, EvidenceEvent, EvidenceLink
 from lib.actions import Refused
-from lib.uploads import CheckedUpload, stored_name
+from lib.uploads import CheckedUpload, UploadNotStored, store_upload, stored_name
 
 log = logging.getLogger(__name__)
 STATISTIC_FIELDS = ("value", "unit", "reference_year", "source")
@@ -154,15 +155,10 @@ def do_add_evidence(
         with transaction.atomic():
             if file is not None and checked is not None:
                 try:
-                    stored = default_storage.save(stored_name(checked.extension), file)
-                except OSError:
-                    log.exception("evidence file could not be stored")
-                    raise EvidenceError(
-                        _(
-                            "The file could not be stored (the server's storage is full or unavailable). "
-                            "Nothing was saved."
-                        )
-                    ) from None
+                    stored = store_upload(default_storage, stored_name(checked.extension), file)
+                except UploadNotStored as failed:
+                    # store_upload deleted what was written and logged why; raising rolls the row back.
+                    raise EvidenceError(failed.message) from None
             evidence = Evidence.objects.create(
                 workspace=workspace,
                 created_by=by,

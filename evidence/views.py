@@ -75,7 +75,7 @@ def library(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
         return _render_library(request, workspace, role)
     form = EvidenceForm(request.POST, request.FILES, prefix="evidence")
     if upload_refused(request):
-        form.refuse_file_for_size()
+        form.refuse_skipped_file(request)
     if not form.is_valid():
         return _render_library(request, workspace, role, form=form, status=400)
     upload = form.cleaned_data["file"]
@@ -347,7 +347,7 @@ def add_and_attach(request: HttpRequest, assessment_id: UUID, slug: str) -> Http
     answers = _answers(factor)
     form = NewEvidenceForm(request.POST, request.FILES, prefix="evidence", answers=answers)
     if upload_refused(request):
-        form.refuse_file_for_size()
+        form.refuse_skipped_file(request)
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:

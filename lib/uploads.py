@@ -1,13 +1,21 @@
-"""Checks for uploaded files (QUALITY.md S6): size first, then extension and content together.
+"""Checks for uploaded files (QUALITY.md S6): size first, then extension and content together; storing them (R2).
 
-A file is accepted only when its extension is on the allowlist AND its first bytes (or, for the zip-based
-office formats, its zip central directory) say the same type. The content type we store and serve is the
-one decided here, never the browser's. Zip-based files are checked for zip bombs from the central directory
-alone: nothing is extracted. The name a user gave a file is kept only for display, cleaned of path parts and
-control characters; files are stored under random names (`stored_name`).
+A file is accepted only when its extension is on the allowlist AND its content has the structure of that
+type, not only its first bytes: a PDF must parse (pypdf: cross-reference table, trailer, catalog), a PNG or
+JPEG must be that image (Pillow), the zip-based office formats need their zip central directory, a CSV must
+decode as UTF-8 text. So a file that only starts like a PDF or an image (an HTML polyglot) is refused. The
+content type we store and serve is the one decided here, never the browser's. Zip-based files are checked for
+zip bombs from the central directory alone: nothing is extracted; images for decompression bombs from their
+header. The name a user gave a file is kept only for display, cleaned of path parts and control characters;
+files are stored under random names (`stored_name`). `store_upload` leaves nothing behind when the disk is
+full, and `TemporaryFileUploadHandler` does the same for the temporary copy of a large upload.
 """
 
 import codecs
+import contextlib
+import errno
+import logging
+import os
 import unicodedata
 import uuid
 import zipfile
@@ -15,9 +23,18 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.http import HttpRequest
+from django.core.files.uploadhandler import TemporaryFileUploadHandler as DjangoTemporaryFileUploadHandler
+from django.http import HttpRequest, multipartparser
 from django.utils.translation import gettext as _
+from PIL import Image
+from pypdf import PasswordType, PdfReader
+from pypdf.errors import DependencyError
+from pypdf.generic import DictionaryObject
+
+log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 # Limits for the zip-based formats (DOCX, XLSX, ODT, ODS), read from the central directory only.
@@ -26,6 +43,15 @@ ZIP_MAX_ENTRIES = 5_000
 ZIP_MAX_RATIO = 200  # uncompressed / compressed, per entry of more than ZIP_RATIO_FLOOR bytes
 ZIP_RATIO_FLOOR = MB
 DISPLAY_NAME_MAX = 150
+# No file system stores a longer file name, so a longer one was typed into a crafted request: refused.
+NAME_MAX = 255
+# Django refuses a whole multipart body (a bare 400 page, nothing the person typed kept) when the headers of one
+# part pass 1 KiB, as a file name of a thousand characters does. 32 KiB holds a name of 5,000 four-byte
+# characters, so such a request is read and its file refused with the form's error (LimitedUploadHandler);
+# the limit still bounds what one part's headers may cost.
+PART_HEADERS_MAX = 32 * 1024
+if getattr(multipartparser, "MAX_TOTAL_HEADER_SIZE", 0) < PART_HEADERS_MAX:
+    multipartparser.MAX_TOTAL_HEADER_SIZE = PART_HEADERS_MAX  # type: ignore[attr-defined]  # not in the stubs
 
 OOXML_DIRS = {"docx": "word/", "xlsx": "xl/"}
 ODF_TYPES = {
@@ -138,6 +164,72 @@ def _check_zip(file: IO[bytes], extension: str) -> None:
         file.seek(0)
 
 
+def _check_pdf(file: IO[bytes]) -> None:
+    """The file must parse as a PDF: a cross-reference table (rebuilt by pypdf when its offsets are slightly
+    wrong, as in many real files), a trailer, and a catalog with a page tree; a file without its end-of-file
+    marker (truncated) is refused. Only those few objects are read: no page is rendered, no stream decoded
+    beyond what the cross-reference needs (pypdf caps what one stream may expand to). A password-protected
+    PDF whose objects cannot be read without the password is accepted once its cross-reference table and
+    trailer parsed: the team may keep a protected report, and it is never opened here."""
+    wrong = UploadRejected(_("The file is not a valid PDF document; it may be damaged or another kind of file."))
+    file.seek(0)
+    try:
+        reader = PdfReader(file, strict=False)
+        if reader.is_encrypted:
+            try:
+                if reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+                    return
+            except DependencyError:
+                return  # an encryption whose algorithm needs a library we do not install: as protected
+        catalog = reader.trailer["/Root"].get_object()
+        pages = catalog["/Pages"].get_object() if isinstance(catalog, DictionaryObject) else None
+        if not isinstance(pages, DictionaryObject):
+            raise wrong
+    except UploadRejected:
+        raise
+    except Exception:  # any failure of the parser on hostile input means "not a PDF"
+        raise wrong from None
+    finally:
+        file.seek(0)
+
+
+def _check_image(file: IO[bytes], extension: str) -> None:
+    """The file must be a PNG or JPEG image of the extension's format, with at most Pillow's MAX_IMAGE_PIXELS
+    (checked from the header, before any pixel is decoded). A PNG's chunks are verified (CRCs through IEND,
+    without decompressing the pixels); a JPEG is decoded at an eighth of its size, which reads all its data
+    (a truncated or fake one fails) in a 64th of the memory."""
+    kind = "PNG" if extension == "png" else "JPEG"
+    # Pillow names a JPEG with extra pictures (cameras and phones write them: stereo, depth, previews) MPO.
+    formats = {"PNG"} if kind == "PNG" else {"JPEG", "MPO"}
+    wrong = UploadRejected(
+        _("The file is not a valid .%(ext)s image; it may be damaged or another kind of file.") % {"ext": extension}
+    )
+    too_big = UploadRejected(
+        _("The image has too many pixels (at most %(n)d million). Save it at a smaller size and choose it again.")
+        % {"n": (Image.MAX_IMAGE_PIXELS or 0) // 1_000_000}
+    )
+    file.seek(0)
+    try:
+        with Image.open(file, formats=[kind]) as image:
+            if image.format not in formats:
+                raise wrong
+            if Image.MAX_IMAGE_PIXELS and image.width * image.height > Image.MAX_IMAGE_PIXELS:
+                raise too_big
+            if kind == "PNG":
+                image.verify()
+            else:
+                image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
+                image.load()
+    except UploadRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_big from None
+    except Exception:  # any failure of the decoder on hostile input means "not this image"
+        raise wrong from None
+    finally:
+        file.seek(0)
+
+
 def _check_csv(file: IO[bytes]) -> None:
     """UTF-8 text without NUL bytes, read in chunks (the file may be up to the upload limit)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -169,10 +261,16 @@ def check_upload(file: IO[bytes], name: str, size: int) -> CheckedUpload:
     head = _head(file)
     if extension == "pdf":
         ok = head.startswith(b"%PDF-")
+        if ok:
+            _check_pdf(file)
     elif extension == "png":
         ok = head.startswith(b"\x89PNG\r\n\x1a\n")
+        if ok:
+            _check_image(file, extension)
     elif extension in ("jpg", "jpeg"):
         ok = head.startswith(b"\xff\xd8\xff")
+        if ok:
+            _check_image(file, extension)
     elif extension == "csv":
         ok = True
         _check_csv(file)
@@ -198,10 +296,65 @@ def content_disposition(name: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(clean, safe='')}"
 
 
+class UploadNotStored(Exception):
+    """The storage refused the file (disk full, or unavailable); nothing of it was kept."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def no_room_message() -> str:
+    return _(
+        "The server has no room to store this file right now; nothing was saved. Try again later, or tell the "
+        "platform team if it keeps happening."
+    )
+
+
+def _is_no_room(error: OSError) -> bool:
+    return error.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def store_upload(storage: Storage, name: str, content: "File[Any]") -> str:
+    """Saves `content` under the random `name` (`stored_name`) and returns the stored name. When a write fails
+    (disk full), the storage has left what it wrote so far, a truncated or empty file: it is deleted here, and
+    UploadNotStored says why, so the caller rolls back and the person is told that nothing was saved."""
+    if storage.exists(name):
+        # Random names do not collide; the check makes sure a failure below never deletes another file.
+        raise ValueError(f"stored name already taken: {name!r}")
+    try:
+        return storage.save(name, content)
+    except OSError as error:
+        log.error(
+            "upload not stored (%s): %s",
+            errno.errorcode.get(error.errno or 0, "?"),
+            name,
+            exc_info=True,
+        )
+        try:
+            if storage.exists(name):
+                storage.delete(name)
+        except OSError:
+            log.exception("a partly stored upload could not be deleted: %s", name)
+        if _is_no_room(error):
+            raise UploadNotStored(no_room_message()) from error
+        raise UploadNotStored(
+            _("The file could not be stored (the server's storage is unavailable); nothing was saved. Try again later.")
+        ) from error
+
+
+def _refuse(request: HttpRequest | None, reason: str) -> None:
+    """Skips the file being received; the form then says why (`UploadFormMixin.refuse_skipped_file`)."""
+    if request is not None:
+        request.upload_refused = reason  # type: ignore[attr-defined]
+    raise SkipFile
+
+
 class LimitedUploadHandler(FileUploadHandler):
     """First upload handler: skips any file of a request whose body is over the limit (plus room for the form's
-    fields), and any file that grows past the limit, before a byte of it is written to memory or disk. The
-    rest of the form is still read, so the page can keep what was typed and say why (`upload_refused`)."""
+    fields), any file that grows past the limit, before a byte of it is written to memory or disk, and any file
+    whose name is longer than a file system allows. The rest of the form is still read, so the page can keep
+    what was typed and say why (`upload_refused`)."""
 
     FORM_OVERHEAD = MB
     too_large = False
@@ -215,30 +368,65 @@ class LimitedUploadHandler(FileUploadHandler):
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
         if self.too_large:
-            self._refuse()
+            _refuse(self.request, "size")
+        if len(self.file_name or "") > NAME_MAX:
+            _refuse(self.request, "name")
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         if start + len(raw_data) > max_upload_bytes():
-            self._refuse()
+            _refuse(self.request, "size")
         return raw_data
 
     def file_complete(self, file_size: int) -> None:
         return None
 
-    def _refuse(self) -> None:
-        if self.request is not None:
-            self.request.upload_refused = True  # type: ignore[attr-defined]
-        raise SkipFile
+
+class TemporaryFileUploadHandler(DjangoTemporaryFileUploadHandler):
+    """Django's handler for uploads too large to hold in memory, which streams them to a temporary file: when
+    that disk is full, the partial temporary file is deleted at once and the file skipped, so the form says
+    that nothing was saved (instead of a server error), keeping what was typed."""
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().new_file(*args, **kwargs)
+        except OSError as error:
+            self._no_room(error, None)
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        try:
+            self.file.write(raw_data)
+        except OSError as error:
+            self._no_room(error, self.file)
+
+    def file_complete(self, file_size: int) -> Any:
+        try:
+            self.file.flush()
+        except OSError as error:
+            try:
+                self._no_room(error, self.file)
+            except SkipFile:
+                return None  # the multipart parser has no skip here: no handler gives a file, the form says why
+        return super().file_complete(file_size)
+
+    def _no_room(self, error: OSError, temporary: Any) -> None:
+        log.error("upload not received (%s): temporary file", errno.errorcode.get(error.errno or 0, "?"))
+        if temporary is not None:
+            path = temporary.temporary_file_path()
+            with contextlib.suppress(OSError):
+                temporary.close()  # deletes the temporary file, even when flushing what is buffered fails
+            if os.path.exists(path):
+                os.remove(path)
+        _refuse(self.request, "storage")
 
 
-def upload_refused(request: HttpRequest) -> bool:
-    """True when LimitedUploadHandler skipped a file of this request for its size."""
-    return bool(getattr(request, "upload_refused", False))
+def upload_refused(request: HttpRequest) -> str:
+    """Why an upload handler skipped a file of this request ("size", "name" or "storage"), or ""."""
+    return str(getattr(request, "upload_refused", "") or "")
 
 
 class UploadFormMixin:
     """For a form with a file field (after AccessibleFormMixin in its bases): the S6 checks as the field's
-    errors, and the answer when LimitedUploadHandler skipped the file for its size."""
+    errors, and the answer when an upload handler skipped the file."""
 
     def checked_file(self, upload: Any) -> CheckedUpload:
         """`check_upload` for a `clean_<field>`: a refused file becomes the field's error."""
@@ -249,13 +437,20 @@ class UploadFormMixin:
         except UploadRejected as rejected:
             raise forms.ValidationError(rejected.message) from None
 
-    def refuse_file_for_size(self, field: str = "file") -> None:
+    def refuse_skipped_file(self, request: HttpRequest, field: str = "file") -> None:
         """Call when `upload_refused(request)`: the file was skipped before it was stored, so the form says
         why instead of "This field is required" (which it replaces)."""
+        reason = upload_refused(request)
+        if reason == "name":
+            message = _(
+                "The file's name is longer than %(n)d characters. Give the file a shorter name and choose it again."
+            ) % {"n": NAME_MAX}
+        elif reason == "storage":
+            message = no_room_message()
+        else:
+            message = _("The file is larger than %(mb)d MB. Choose a smaller file.") % {"mb": max_upload_bytes() // MB}
         form: Any = self
         form.is_valid()
-        form.errors[field] = form.error_class(
-            [_("The file is larger than %(mb)d MB. Choose a smaller file.") % {"mb": max_upload_bytes() // MB}]
-        )
+        form.errors[field] = form.error_class([message])
         form.cleaned_data.pop(field, None)
         form.wire_aria()

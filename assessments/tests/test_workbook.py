@@ -11,6 +11,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
+from pypdf import PdfWriter
 
 from assessments import actions
 from assessments.models import Assessment, AssessmentEvent, ContextNote, FactorAssessment, QuestionAnswer
@@ -202,18 +203,38 @@ def test_a_workbook_of_another_assessment_is_refused(cast: Cast, assessment: Ass
     [
         ("notes.txt", b"just text", "Choose a PDF, Word (DOCX), Excel (XLSX)"),
         ("fake.xlsx", b"%PDF-1.7 not a workbook", "its name and content must agree"),
-        ("report.pdf", b"%PDF-1.7\n", "Choose the XLSX workbook exported from this assessment."),
+        ("report.pdf", "a real PDF", "Choose the XLSX workbook exported from this assessment."),
         ("damaged.xlsx", b"PK\x03\x04 truncated", "not a valid .xlsx document"),
     ],
 )
 def test_a_file_that_is_not_an_xlsx_workbook_is_refused(
-    cast: Cast, assessment: Assessment, name: str, content: bytes, message: str
+    cast: Cast, assessment: Assessment, name: str, content: bytes | str, message: str
 ) -> None:
+    if content == "a real PDF":
+        writer = PdfWriter()
+        writer.add_blank_page(width=200, height=200)
+        out = io.BytesIO()
+        writer.write(out)
+        content = out.getvalue()
+    assert isinstance(content, bytes)
     file = SimpleUploadedFile(name, content)
     response = client_for(cast.contributor).post(url(assessment, "import/"), {"file": file})
     assert response.status_code == 400
     assert message in response.text
     assert 'aria-invalid="true"' in response.text
+    assert not assessment.events.filter(action=AssessmentEvent.Action.IMPORTED).exists()
+
+
+def test_a_workbook_whose_name_has_5000_characters_gets_the_forms_error(cast: Cast, assessment: Assessment) -> None:
+    client = client_for(cast.contributor)
+    out = io.BytesIO()
+    download(client, assessment).save(out)
+    out.seek(0)
+    out.name = "filled " * 714 + ".xlsx"
+    response = client.post(url(assessment, "import/"), {"file": out})
+    assert response.status_code == 400
+    assert "There is a problem" in response.text and 'href="#id_file"' in response.text
+    assert "name is longer than 255 characters" in response.text
     assert not assessment.events.filter(action=AssessmentEvent.Action.IMPORTED).exists()
 
 
@@ -443,3 +464,111 @@ def test_a_file_over_the_upload_limit_is_refused_before_it_is_read(
     assert response.status_code == 400
     assert "The file is larger than" in response.text
     assert "This field is required" not in response.text
+
+
+def with_rows_added(exported: bytes, sheet_title: str, count: int, *, declare: bool = True) -> bytes:
+    """The exported workbook with `count` rows added at the end of a sheet, as a spreadsheet saves them (inline
+    strings; the sheet's declared dimension updated unless `declare` is False). Written as XML directly: openpyxl
+    takes half a minute to write 100,000 rows."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(exported))
+    book = load_workbook(io.BytesIO(exported), read_only=True)
+    index = book.sheetnames.index(sheet_title)
+    first = book[sheet_title].max_row + 1
+    book.close()
+    path = f"xl/worksheets/sheet{index + 1}.xml"
+    xml = source.read(path).decode()
+    cells = "".join(
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>1</t></is></c><c r="D{n}" t="inlineStr"><is><t>Yes</t></is>'
+        f'</c><c r="F{n}" t="inlineStr"><is><t>added#{n}</t></is></c></row>'
+        for n in range(first, first + count)
+    )
+    xml = xml.replace("</sheetData>", cells + "</sheetData>")
+    if declare:
+        xml = re.sub(r'<dimension ref="A1:([A-Z]+)\d+"', rf'<dimension ref="A1:\g<1>{first + count - 1}"', xml)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            target.writestr(entry, xml if entry.filename == path else source.read(entry))
+    return out.getvalue()
+
+
+def test_a_workbook_of_100000_rows_is_refused_at_once_with_a_small_answer(cast: Cast, assessment: Assessment) -> None:
+    import time
+
+    client = client_for(cast.contributor)
+    exported = client.get(url(assessment, "workbook.xlsx")).content
+    rows = QuestionAnswer.objects.filter(factor__assessment=assessment).count() + 1
+    big = with_rows_added(exported, "Answers", 100_000 - rows)
+    started = time.monotonic()
+    response = client.post(url(assessment, "import/"), {"file": SimpleUploadedFile("filled.xlsx", big)})
+    elapsed = time.monotonic() - started
+    assert response.status_code == 400
+    assert len(response.content) < 50_000
+    assert elapsed < 10, elapsed  # loose: the whole file is never read (it took 13 s and 260 MB before)
+    most = f"{rows + 100:,}"
+    assert (
+        f"the sheet “Answers” of “filled.xlsx” has 100,000 rows, and it can have at most {most} in this "
+        "assessment&#x27;s workbook"
+    ) in response.text
+    assert 'href="#id_file"' in response.text and 'aria-invalid="true"' in response.text
+    assert not assessment.events.filter(action=AssessmentEvent.Action.IMPORTED).exists()
+    # A file that declares fewer rows than it has is counted all the same.
+    hidden = with_rows_added(exported, "Answers", 100_000 - rows, declare=False)
+    response = client.post(url(assessment, "import/"), {"file": SimpleUploadedFile("filled.xlsx", hidden)})
+    assert response.status_code == 400 and len(response.content) < 50_000
+    assert f"has more than {most} rows" in response.text
+
+
+def test_a_few_added_rows_are_each_named_and_a_long_list_shows_the_first_50(cast: Cast, assessment: Assessment) -> None:
+    client = client_for(cast.contributor)
+    exported = client.get(url(assessment, "workbook.xlsx")).content
+    response = client.post(
+        url(assessment, "import/"),
+        {"file": SimpleUploadedFile("filled.xlsx", with_rows_added(exported, "Answers", 60))},
+    )
+    assert response.status_code == 400
+    assert "Nothing was imported: the workbook “filled.xlsx” has 60 problems." in response.text
+    listed = re.findall(r"<li>Answers, row \d+, column F \(id\)", response.text)
+    assert len(listed) == 50
+    assert "<li>and 10 more errors</li>" in response.text
+    assert not assessment.events.filter(action=AssessmentEvent.Action.IMPORTED).exists()
+
+
+def test_a_sheet_wider_than_the_workbook_can_be_is_refused(cast: Cast, assessment: Assessment) -> None:
+    client = client_for(cast.contributor)
+    book = download(client, assessment)
+    book["Read me"].cell(row=3, column=200, value="far to the right")
+    response = upload(client, assessment, book)
+    assert response.status_code == 400
+    assert "row 3 of the sheet “Read me” of “filled.xlsx” has 200 columns" in response.text
+
+
+def test_a_workbook_with_far_more_text_than_its_cells_can_hold_is_refused_before_it_is_opened(
+    cast: Cast, assessment: Assessment
+) -> None:
+    import zipfile
+
+    client = client_for(cast.contributor)
+    exported = client.get(url(assessment, "workbook.xlsx")).content
+    source = zipfile.ZipFile(io.BytesIO(exported))
+    # A shared-strings part, as Excel writes one, of 300,000 texts: openpyxl reads all of them on opening.
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    strings = "".join(f"<si><t>comment {n}</t></si>" for n in range(300_000))
+    shared = f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{main}" uniqueCount="300000">{strings}</sst>'
+    override = (
+        '<Override PartName="/xl/sharedStrings.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", override.encode())
+            target.writestr(entry, data)
+        target.writestr("xl/sharedStrings.xml", shared)
+    response = client.post(url(assessment, "import/"), {"file": SimpleUploadedFile("filled.xlsx", out.getvalue())})
+    assert response.status_code == 400 and len(response.content) < 50_000
+    assert "“filled.xlsx” holds more text than this assessment&#x27;s workbook can" in response.text

@@ -83,6 +83,9 @@ def report(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     return _download(request, assessment, pdf, "application/pdf", "pdf")
 
 
+ROW_ERRORS_SHOWN = 50
+
+
 class ImportForm(AccessibleFormMixin, UploadFormMixin, forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Filled workbook (XLSX)"),
@@ -120,10 +123,14 @@ def _render(
     conflict: actions.WorkbookConflict | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    row_errors = row_errors or []
     context = {
         "assessment": assessment,
         "form": form,
-        "row_errors": row_errors or [],
+        "row_errors": row_errors,
+        # A long list helps nobody and makes a heavy page: the first ones, and how many more.
+        "row_errors_shown": row_errors[:ROW_ERRORS_SHOWN],
+        "row_errors_more": max(len(row_errors) - ROW_ERRORS_SHOWN, 0),
         "file_name": file_name,
         "conflict": conflict,
         "conflict_rows": [(factor_label(f.key_factor), f) for f in conflict.factors] if conflict else [],
@@ -142,7 +149,7 @@ def import_workbook(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
         return _render(request, assessment, ImportForm())
     form = ImportForm(request.POST, request.FILES)
     if upload_refused(request):
-        form.refuse_file_for_size()
+        form.refuse_skipped_file(request)
         return _render(request, assessment, form, status=400)
     if not form.is_valid():
         return _render(request, assessment, form, status=400)

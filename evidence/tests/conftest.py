@@ -6,17 +6,35 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from pypdf import PdfWriter
 
 from assessments.models import Assessment, FactorAssessment
 from assessments.tests.conftest import a_version, assessment  # noqa: F401 - fixtures
 from cities.tests.conftest import Cast, cast, fast_password_hashing, login_url  # noqa: F401 - fixtures
 
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 20
+
+def pdf_bytes(**writer_options: object) -> bytes:
+    """A real one-page PDF, written by pypdf; `writer_options` go to PdfWriter.encrypt when given."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    if writer_options:
+        writer.encrypt(**writer_options)  # type: ignore[arg-type]
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def image_bytes(kind: str, size: tuple[int, int] = (8, 8)) -> bytes:
+    """A real PNG or JPEG image, written by Pillow."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (0, 90, 160)).save(out, kind)
+    return out.getvalue()
+
+
+PDF = pdf_bytes()
+PNG = image_bytes("PNG")
+JPEG = image_bytes("JPEG")
 
 
 def zip_bytes(entries: list[tuple[str, bytes]], *, stored_first: bool = False) -> bytes:

@@ -2,6 +2,7 @@
 uploads, the edit conflict screen, soft delete and restore, attaching and detaching with history, reuse in a
 later assessment, downloads, no orphan files, purging, the export helper, the demo and query budgets."""
 
+import io
 import os
 import time
 from datetime import date, timedelta
@@ -21,7 +22,7 @@ from cities.tests.conftest import client_for
 from evidence import actions
 from evidence.export import evidence_for_assessment
 from evidence.models import Evidence, EvidenceEvent, EvidenceLink, age_in_words
-from evidence.tests.conftest import PDF, PNG, a_factor, stored_files, upload
+from evidence.tests.conftest import JPEG, PDF, PNG, a_factor, stored_files, upload
 from evidence.tests.test_permissions import add_file
 from lib import uploads
 
@@ -103,6 +104,66 @@ def test_a_pdf_that_is_really_a_png_is_refused_and_the_typed_text_kept(cast, med
     assert "choose it again" in response.text
     assert not Evidence.objects.exists()
     assert stored_files(media_root) == []
+
+
+HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("report.pdf", b"%PDF-1.7\n" + HTML),
+        ("chart.png", b"\x89PNG\r\n\x1a\n" + HTML),
+        ("photo.jpg", b"\xff\xd8\xff\xe0" + HTML),
+    ],
+    ids=["pdf", "png", "jpeg"],
+)
+def test_an_html_file_that_starts_like_a_pdf_or_an_image_gets_the_forms_error(cast, media_root, name, content) -> None:
+    response = client_for(cast.contributor).post(
+        library_url(cast), form(kind="other", title="Typed title", file=upload(name, content))
+    )
+    assert response.status_code == 400
+    assert "There is a problem" in response.text and 'href="#id_evidence-file"' in response.text
+    assert "it may be damaged or another kind of file" in response.text
+    assert 'value="Typed title"' in response.text
+    assert not Evidence.objects.exists() and stored_files(media_root) == []
+
+
+def test_real_pdf_png_and_jpeg_files_are_added(cast, media_root) -> None:
+    client = client_for(cast.contributor)
+    for name, content in (("report.pdf", PDF), ("chart.png", PNG), ("photo.jpg", JPEG)):
+        response = client.post(library_url(cast), form(kind="other", title=name, file=upload(name, content)))
+        assert response.status_code == 302, name
+    assert sorted(Evidence.objects.values_list("file_type", flat=True)) == [
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+    ]
+    assert len(stored_files(media_root)) == 3
+
+
+def named(name: str, content: bytes) -> io.BytesIO:
+    """A file the test client sends under `name` as it is (SimpleUploadedFile would shorten it to 255)."""
+    file = io.BytesIO(content)
+    file.name = name
+    return file
+
+
+def test_a_file_name_of_5000_characters_gets_the_forms_error_and_keeps_what_was_typed(cast, media_root) -> None:
+    client = client_for(cast.contributor)
+    response = client.post(
+        library_url(cast),
+        form(kind="other", title="Typed title", description="Typed words", file=named("a" * 4996 + ".pdf", PDF)),
+    )
+    assert response.status_code == 400
+    assert "There is a problem" in response.text and 'href="#id_evidence-file"' in response.text
+    assert "The file&#x27;s name is longer than 255 characters" in response.text
+    assert 'value="Typed title"' in response.text and "Typed words" in response.text
+    assert not Evidence.objects.exists() and stored_files(media_root) == []
+    # A long name that a file system can hold is kept, shortened for display.
+    response = client.post(library_url(cast), form(kind="other", title="Long", file=named("b" * 251 + ".pdf", PDF)))
+    assert response.status_code == 302
+    assert Evidence.objects.get().file_name == "b" * 146 + ".pdf"
 
 
 def test_statistics_need_value_unit_year_and_source_and_may_cite_their_source_alone(cast) -> None:
@@ -363,7 +424,7 @@ def test_no_file_is_left_when_storage_fails_or_the_save_is_refused(cast, assessm
     response = client_for(cast.contributor).post(
         library_url(cast), form(kind="other", title="Disk full", file=upload("a.pdf", PDF))
     )
-    assert response.status_code == 400 and "could not be stored" in response.text
+    assert response.status_code == 400 and "The server has no room to store this file right now" in response.text
     assert not Evidence.objects.exists() and stored_files(media_root) == []
 
 

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from evidence.tests.conftest import JPEG, PDF, PNG, docx, odf, xlsx, zip_bytes
+from evidence.tests.conftest import JPEG, PDF, PNG, docx, image_bytes, odf, pdf_bytes, xlsx, zip_bytes
 from lib import uploads
 from lib.uploads import UploadRejected, check_upload, content_disposition, display_name, stored_name
 
@@ -155,3 +155,71 @@ def test_stored_names_are_random_and_never_the_users() -> None:
     assert all(re.fullmatch(r"evidence/[0-9a-f]{32}\.pdf", n) for n in names)
     with pytest.raises(ValueError):
         stored_name("../../x")
+
+
+# Structure, not only the first bytes: files that start like a PDF or an image but are HTML.
+
+HTML = b"<html><body><script>alert(document.cookie)</script></body></html>\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("report.pdf", b"%PDF-1.7\n" + HTML, "not a valid PDF document"),
+        ("report.pdf", b"%PDF-1.7\n" + HTML + b"trailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF\n", "not a valid PDF"),
+        ("chart.png", b"\x89PNG\r\n\x1a\n" + HTML, "not a valid .png image"),
+        ("photo.jpg", b"\xff\xd8\xff\xe0" + HTML, "not a valid .jpg image"),
+        ("photo.jpeg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + HTML, "not a valid"),
+        ("photo.jpg", image_bytes("PNG"), "its name and content must agree"),
+        ("truncated.png", image_bytes("PNG", (64, 64))[:-20], "not a valid .png image"),
+        ("truncated.jpg", image_bytes("JPEG", (64, 64))[:-200], "not a valid .jpg image"),
+        ("truncated.pdf", pdf_bytes()[:-60], "not a valid PDF"),
+    ],
+    ids=[
+        "pdf-html",
+        "pdf-html-with-trailer",
+        "png-html",
+        "jpeg-soi-html",
+        "jpeg-app0-html",
+        "png-as-jpg",
+        "png-cut",
+        "jpeg-cut",
+        "pdf-cut",
+    ],
+)
+def test_a_file_that_only_starts_like_a_pdf_or_an_image_is_refused(name: str, content: bytes, message: str) -> None:
+    with pytest.raises(UploadRejected, match=message):
+        check(name, content)
+
+
+def test_real_pdfs_and_images_are_accepted() -> None:
+    assert check("report.pdf", pdf_bytes()).content_type == "application/pdf"
+    assert check("chart.png", image_bytes("PNG", (300, 200))).content_type == "image/png"
+    assert check("photo.jpg", image_bytes("JPEG", (300, 200))).content_type == "image/jpeg"
+    # A JPEG holding more than one picture, as many cameras and phones write them (Pillow calls it MPO).
+    from PIL import Image
+
+    picture = Image.new("RGB", (60, 40), (200, 30, 30))
+    out = io.BytesIO()
+    picture.save(out, "MPO", save_all=True, append_images=[picture])
+    assert check("camera.jpg", out.getvalue()).content_type == "image/jpeg"
+
+
+def test_password_protected_pdfs_are_accepted_once_their_structure_parses() -> None:
+    # An owner password only (opens without one) and a user password (cannot be opened here): both are PDFs.
+    assert check("protected.pdf", pdf_bytes(user_password="", owner_password="owner", algorithm="RC4-128"))
+    assert check("secret.pdf", pdf_bytes(user_password="secret", owner_password="owner", algorithm="RC4-128"))
+    with pytest.raises(UploadRejected):
+        check("secret.pdf", b"%PDF-1.7\n/Encrypt\n" + HTML)
+
+
+def test_an_image_with_more_pixels_than_pillow_allows_is_refused_from_its_header(monkeypatch) -> None:
+    from PIL import Image
+
+    content = image_bytes("PNG", (40, 40))
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # 1,600 pixels: over the limit, not twice over
+    with pytest.raises(UploadRejected, match="too many pixels"):
+        check("chart.png", content)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 500)  # more than twice over: Pillow's DecompressionBombError
+    with pytest.raises(UploadRejected, match="too many pixels"):
+        check("photo.jpg", image_bytes("JPEG", (40, 40)))
