@@ -10,7 +10,6 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +20,7 @@ from accounts.models import User
 from cities.models import City, Invitation, Membership, Role, Workspace, WorkspaceRequest
 from lib import ratelimit
 from lib.actions import Refused
+from outbox.actions import queue_mail
 
 INVITATION_VALIDITY = timedelta(days=7)
 
@@ -214,7 +214,7 @@ def do_invite(
             "link": link,
             "expires": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M %Z"),
         }
-        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+        queue_mail(email, subject=subject, body=body, kind="cities/invitation")
         return invitation, token
 
 
