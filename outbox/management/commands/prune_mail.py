@@ -32,11 +32,12 @@ class Command(BaseCommand):
         self.stdout.write(f"{sent} sent and {failed} failed mails deleted")
         for alias in task_backends.settings:
             if isinstance(task_backends[alias], DatabaseBackend):
+                # As command-line words: the command turns its --backend into a backend itself.
                 call_command(
                     "prune_db_task_results",
-                    backend=alias,
-                    queue_name="*",
-                    min_age_days=days,
+                    f"--backend={alias}",
+                    "--queue-name=*",
+                    f"--min-age-days={days}",
                     verbosity=options["verbosity"],
                     stdout=self.stdout,
                 )
