@@ -63,10 +63,14 @@ def cast(db: None) -> Cast:
     admin = make_user("admin@network.example", staff=True)
     coordinator = make_user("coordinator@aville.example")
     other = make_user("coordinator@bville.example")
-    request_a = actions.do_request_workspace(by=coordinator, city_name="Aville", country="Testland", message="")
-    workspace = actions.do_approve_workspace_request(request_a, by=admin)
-    request_b = actions.do_request_workspace(by=other, city_name="Bville", country="Testland", message="")
-    other_workspace = actions.do_approve_workspace_request(request_b, by=admin)
+    request_a = actions.do_request_workspace(
+        by=coordinator, city_name="Aville", country="Testland", message="", site_url="http://testserver/"
+    )
+    workspace = actions.do_approve_workspace_request(request_a, by=admin, site_url="http://testserver/")
+    request_b = actions.do_request_workspace(
+        by=other, city_name="Bville", country="Testland", message="", site_url="http://testserver/"
+    )
+    other_workspace = actions.do_approve_workspace_request(request_b, by=admin, site_url="http://testserver/")
     contributor = make_user("contributor@aville.example")
     partner = make_user("partner@aville.example")
     viewer = make_user("viewer@aville.example")
