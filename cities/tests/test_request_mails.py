@@ -29,7 +29,7 @@ def test_a_workspace_request_is_mailed_to_each_active_network_admin(cast: Cast, 
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted([cast.admin.email, second_admin.email])
     message = mail.outbox[0]
-    assert "Sampletown, Testland" in message.subject
+    assert "Sampletown, Testland" in str(message.subject)
     assert cast.viewer.email in message.body
     assert "We coordinate integration in the city." in message.body
     assert "http://127.0.0.1/workspaces/" in message.body
@@ -47,7 +47,7 @@ def test_approval_is_mailed_to_the_requester_with_the_workspace_link(cast: Cast,
     assert pending.status == WorkspaceRequest.Status.APPROVED
     [message] = mail.outbox
     assert message.to == [cast.viewer.email]
-    assert "Sampletown is open" in message.subject
+    assert "Sampletown is open" in str(message.subject)
     assert "you are its coordinator" in message.body
     assert f"http://127.0.0.1/workspaces/{pending.workspace.public_id}/" in message.body
 

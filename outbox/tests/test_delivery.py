@@ -45,6 +45,7 @@ def test_signup_with_the_mail_server_refusing_succeeds_and_the_mail_fails_after_
         run_worker()
         queued.refresh_from_db()
         assert queued.status == Mail.Status.QUEUED
+        assert queued.next_attempt_at is not None and queued.last_attempt_at is not None
         waits.append(queued.next_attempt_at - queued.last_attempt_at)
         assert "ConnectionRefusedError" in queued.last_error
         # Not due yet: a worker passing by now leaves it waiting.
