@@ -25,7 +25,8 @@ def queue_mail(to: str, *, subject: str, body: str, kind: str) -> Mail:
         if isinstance(deliver.get_backend(), DatabaseBackend):
             # The queue is a table of the same database: its row commits, or rolls back, with the mail's,
             # so no crash between the commit and the queueing can leave a mail that nobody sends.
-            deliver.enqueue(mail.pk)
+            mail.task_id = deliver.enqueue(mail.pk).id
+            mail.save(update_fields=["task_id"])
         else:
             # A backend that runs the task in place (the tests) must wait for the commit, or it would
             # send word of a change that may still roll back.

@@ -47,6 +47,9 @@ class Mail(models.Model):
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # The queued task that will make the next attempt, so `tidy_mail` can tell a mail whose task was lost
+    # (a worker killed in the middle of it) from one that is only waiting.
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
 
     objects = MailQuerySet.as_manager()
 

@@ -65,8 +65,8 @@ def _attempt_failed(mail: Mail, error: Exception) -> str:
     if mail.attempts < MAX_ATTEMPTS and backend.supports_defer:
         mail.next_attempt_at = now + RETRY_DELAYS[mail.attempts - 1]
         with transaction.atomic():
-            mail.save(update_fields=["attempts", "last_attempt_at", "last_error", "next_attempt_at"])
-            deliver.using(run_after=mail.next_attempt_at).enqueue(mail.pk)
+            mail.task_id = deliver.using(run_after=mail.next_attempt_at).enqueue(mail.pk).id
+            mail.save(update_fields=["attempts", "last_attempt_at", "last_error", "next_attempt_at", "task_id"])
         _log(
             logging.WARNING,
             "mail.retry",

@@ -13,7 +13,7 @@ from outbox.tasks import deliver
 
 
 @pytest.mark.django_db
-def test_prune_mail_removes_old_sent_mails_and_old_task_results_and_keeps_the_rest(
+def test_tidy_mail_removes_old_sent_mails_and_old_task_results_and_keeps_the_rest(
     database_queue, run_worker, clock, settings
 ) -> None:
     clock.advance(-timedelta(days=20))
@@ -34,14 +34,14 @@ def test_prune_mail_removes_old_sent_mails_and_old_task_results_and_keeps_the_re
     waiting = queue_mail("waiting@example.org", subject="Waiting", body="b", kind="test")
     assert DBTaskResult.objects.count() == 3  # old_sent, new_sent, waiting
 
-    call_command("prune_mail", verbosity=0)
+    call_command("tidy_mail", verbosity=0)
 
     assert set(Mail.objects.values_list("pk", flat=True)) == {old_failed.pk, new_sent.pk, waiting.pk}
     assert old_sent.pk not in Mail.objects.values_list("pk", flat=True)
     # Task results: the old one is gone; the recent one and the one still waiting stay.
     assert sorted(r.args_kwargs["args"][0] for r in DBTaskResult.objects.all()) == [new_sent.pk, waiting.pk]
 
-    call_command("prune_mail", failed_days=10, verbosity=0)
+    call_command("tidy_mail", failed_days=10, verbosity=0)
     assert not Mail.objects.filter(pk=old_failed.pk).exists()
 
 
@@ -75,3 +75,28 @@ def test_members_who_are_not_staff_do_not_reach_the_mail_log() -> None:
     response = client_for(member).get("/admin/outbox/mail/")
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_tidy_mail_queues_again_a_mail_whose_worker_was_killed_mid_attempt(
+    database_queue, run_worker, clock, settings
+) -> None:
+    from django.core import mail as sent_mail
+
+    lost = queue_mail("amira@example.org", subject="Hello", body="Hi", kind="test")
+    waiting = queue_mail("later@example.org", subject="Later", body="Hi", kind="test")
+    # A worker claimed the first task and was then killed (SIGKILL): the task stays "running" for ever.
+    DBTaskResult.objects.get(id=lost.task_id).claim("killed-worker")
+
+    clock.advance(timedelta(minutes=5))
+    call_command("tidy_mail", verbosity=0)
+    assert DBTaskResult.objects.ready().count() == 1  # too early to call it lost: nothing is queued again
+
+    clock.advance(timedelta(minutes=15))
+    call_command("tidy_mail", verbosity=0)
+    run_worker()
+
+    assert sorted(m.to[0] for m in sent_mail.outbox) == ["amira@example.org", "later@example.org"]
+    assert Mail.objects.get(pk=lost.pk).status == Mail.Status.SENT
+    assert Mail.objects.get(pk=waiting.pk).status == Mail.Status.SENT
+    assert not DBTaskResult.objects.running().exists()
