@@ -125,7 +125,7 @@ def do_request_workspace(*, by: User, city_name: str, country: str, message: str
             requested_by=by, city_name=city_name.strip(), country=country.strip(), message=message.strip()
         )
         context = {
-            "request": request,
+            "workspace_request": request,
             "requester": by.get_full_name(),
             "requester_email": by.email,
             "link": site_url.rstrip("/") + reverse("cities:workspaces"),
@@ -172,7 +172,7 @@ def do_approve_workspace_request(request: WorkspaceRequest, *, by: User, site_ur
         locked.save(update_fields=["status", "decided_by", "decided_at", "workspace"])
         link = site_url.rstrip("/") + reverse("cities:workspace", args=[workspace.public_id])
         queue_template_mail(
-            "cities/email/workspace_approved", locked.requested_by.email, {"request": locked, "link": link}
+            "cities/email/workspace_approved", locked.requested_by.email, {"workspace_request": locked, "link": link}
         )
         return workspace
 
@@ -190,7 +190,7 @@ def do_decline_workspace_request(request: WorkspaceRequest, *, by: User, reason:
         locked.save(update_fields=["status", "decided_by", "decided_at", "decline_reason"])
         link = site_url.rstrip("/") + reverse("cities:workspaces")
         queue_template_mail(
-            "cities/email/workspace_declined", locked.requested_by.email, {"request": locked, "link": link}
+            "cities/email/workspace_declined", locked.requested_by.email, {"workspace_request": locked, "link": link}
         )
 
 
