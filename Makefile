@@ -26,6 +26,10 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_library
 	$(PY) manage.py load_demo --earlier-round
+	@# The task worker sends the mail (to the console) beside the server and stops with it (Ctrl-C); it
+	@# does not reload on code changes, so that stopping it is one signal to one process.
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 system-packages:

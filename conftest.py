@@ -46,6 +46,16 @@ def fast_hashing(settings: pytest.FixtureRequest) -> None:
     settings.RECOVERY_CODE_ITERATIONS = 1_000  # type: ignore[attr-defined]
 
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings: pytest.FixtureRequest) -> None:
+    """Tasks (mail) run in place, as soon as they are queued after the commit, so a test reads its mail at
+    once; the tests of the queue itself (outbox/tests) switch back to the database backend and its worker."""
+    settings.TASKS = IMMEDIATE_TASKS  # type: ignore[attr-defined]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A transactional test must say so with the `transactional` marker (see the Makefile's pytest target)."""
     for item in items:

@@ -13,10 +13,8 @@ from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +25,7 @@ from cities.models import Membership, Role
 from lib import ratelimit
 from lib.ratelimit import client_ip, hashed
 from lib.securitylog import email_ref, log_event
+from outbox.actions import queue_template_mail
 
 VERIFY_SALT = "accounts.verify-email"
 VERIFY_MAX_AGE = timedelta(days=3)
@@ -75,9 +74,7 @@ def user_for_verification_token(token: str) -> User | None:
 
 
 def _mail(template: str, to: str, context: dict[str, object]) -> None:
-    subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
-    body = render_to_string(f"accounts/email/{template}.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to]))
+    queue_template_mail(f"accounts/email/{template}", to, context)
 
 
 def _send_verification(request: HttpRequest, user: User) -> None:

@@ -7,11 +7,12 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from lib.forms import AccessibleFormMixin
+from outbox.actions import queue_mail
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -91,9 +92,22 @@ class EmailForm(AccessibleFormMixin, forms.Form):
 class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
     email = email_field()
 
-    def send_mail(self, *args: Any, **kwargs: Any) -> None:
-        # The reset mail leaves after the request's transaction commits, like every other mail.
-        transaction.on_commit(lambda: super(PasswordResetForm, self).send_mail(*args, **kwargs))
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        # Through the outbox like every other mail (plain text only): queued, sent after the commit, retried.
+        queue_mail(
+            to_email,
+            subject=render_to_string(subject_template_name, context),
+            body=render_to_string(email_template_name, context),
+            kind=email_template_name.removesuffix(".txt"),
+        )
 
 
 class SetPasswordForm(AccessibleFormMixin, auth_forms.SetPasswordForm):

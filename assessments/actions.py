@@ -3,14 +3,10 @@ and leaves an AssessmentEvent (who, when, what changed)."""
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +25,7 @@ from benchmarks.models import BenchmarkVersion, GuideQuestion, KeyFactor
 from cities.models import Membership, Role, Workspace
 from lib.actions import Conflict, Refused
 from lib.models import merge_autosave
+from outbox.actions import queue_template_mail
 
 
 class AssessmentError(Refused):
@@ -342,10 +339,8 @@ def _notify_addressees(
         "excerpt": excerpt,
         "link": link,
     }
-    subject = render_to_string("assessments/email/comment_addressed_subject.txt", context).strip()
-    body = render_to_string("assessments/email/comment_addressed.txt", context)
     for addressee in addressees:
-        transaction.on_commit(partial(send_mail, subject, body, settings.DEFAULT_FROM_EMAIL, [addressee.email]))
+        queue_template_mail("assessments/email/comment_addressed", addressee.email, context)
 
 
 def do_add_comment(

@@ -110,8 +110,10 @@ def set_up(editors: int) -> dict[str, Any]:
 
     admin = user("admin@perf.example", is_staff=True)
     coordinator = user("coordinator@perf.example")
-    request = city_actions.do_request_workspace(by=coordinator, city_name="Perfville", country="Testland", message="")
-    workspace = city_actions.do_approve_workspace_request(request, by=admin)
+    request = city_actions.do_request_workspace(
+        by=coordinator, city_name="Perfville", country="Testland", message="", site_url="http://testserver/"
+    )
+    workspace = city_actions.do_approve_workspace_request(request, by=admin, site_url="http://testserver/")
     versions = sorted(
         (b.current_version for b in Benchmark.objects.published().with_current() if b.current_version),
         key=lambda v: -v.factors.filter(guide_questions__isnull=False).distinct().count(),

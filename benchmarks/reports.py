@@ -51,8 +51,10 @@ def set_up() -> dict[str, Any]:
     coordinator = User.objects.create_user(
         email="coordinator@perf.example", password=None, email_verified=timezone.now()
     )
-    request = city_actions.do_request_workspace(by=coordinator, city_name="Perfville", country="Testland", message="")
-    workspace = city_actions.do_approve_workspace_request(request, by=admin)
+    request = city_actions.do_request_workspace(
+        by=coordinator, city_name="Perfville", country="Testland", message="", site_url="http://testserver/"
+    )
+    workspace = city_actions.do_approve_workspace_request(request, by=admin, site_url="http://testserver/")
     versions = [b.current_version for b in Benchmark.objects.published().with_current() if b.current_version]
     version = max(versions, key=lambda v: GuideQuestion.objects.filter(key_factor__version=v).count())
     assessment = actions.do_start_assessment(workspace, version, "2026", by=coordinator)

@@ -10,8 +10,8 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -21,6 +21,7 @@ from accounts.models import User
 from cities.models import City, Invitation, Membership, Role, Workspace, WorkspaceRequest
 from lib import ratelimit
 from lib.actions import Refused
+from outbox.actions import queue_mail, queue_template_mail
 
 INVITATION_VALIDITY = timedelta(days=7)
 
@@ -112,11 +113,26 @@ def unique_city_slug(name: str) -> str:
     return slug
 
 
-def do_request_workspace(*, by: User, city_name: str, country: str, message: str) -> WorkspaceRequest:
+def network_admins() -> QuerySet[User]:
+    """Who decides workspace requests: the active staff users (docs/roles.md)."""
+    return User.objects.filter(is_active=True, is_staff=True).order_by("pk")
+
+
+def do_request_workspace(*, by: User, city_name: str, country: str, message: str, site_url: str) -> WorkspaceRequest:
+    """Stores the request and tells every network admin, each in a mail of their own."""
     with transaction.atomic():
-        return WorkspaceRequest.objects.create(
+        request = WorkspaceRequest.objects.create(
             requested_by=by, city_name=city_name.strip(), country=country.strip(), message=message.strip()
         )
+        context = {
+            "workspace_request": request,
+            "requester": by.get_full_name(),
+            "requester_email": by.email,
+            "link": site_url.rstrip("/") + reverse("cities:workspaces"),
+        }
+        for admin in network_admins():
+            queue_template_mail("cities/email/workspace_requested", admin.email, context)
+        return request
 
 
 def do_create_workspace(city: City, *, by: User) -> Workspace:
@@ -128,7 +144,7 @@ def do_create_workspace(city: City, *, by: User) -> Workspace:
         return Workspace.objects.create(city=locked)
 
 
-def do_approve_workspace_request(request: WorkspaceRequest, *, by: User) -> Workspace:
+def do_approve_workspace_request(request: WorkspaceRequest, *, by: User, site_url: str) -> Workspace:
     """Creates the city (when the library does not hold it), its workspace, and makes the requester coordinator."""
     with transaction.atomic():
         locked = WorkspaceRequest.objects.select_for_update().get(pk=request.pk)
@@ -154,10 +170,15 @@ def do_approve_workspace_request(request: WorkspaceRequest, *, by: User) -> Work
         locked.decided_at = timezone.now()
         locked.workspace = workspace
         locked.save(update_fields=["status", "decided_by", "decided_at", "workspace"])
+        link = site_url.rstrip("/") + reverse("cities:workspace", args=[workspace.public_id])
+        queue_template_mail(
+            "cities/email/workspace_approved", locked.requested_by.email, {"workspace_request": locked, "link": link}
+        )
         return workspace
 
 
-def do_decline_workspace_request(request: WorkspaceRequest, *, by: User) -> None:
+def do_decline_workspace_request(request: WorkspaceRequest, *, by: User, reason: str = "", site_url: str) -> None:
+    """Declines the request; the requester is told by mail, with the reason when one is given."""
     with transaction.atomic():
         locked = WorkspaceRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != WorkspaceRequest.Status.PENDING:
@@ -165,7 +186,12 @@ def do_decline_workspace_request(request: WorkspaceRequest, *, by: User) -> None
         locked.status = WorkspaceRequest.Status.DECLINED
         locked.decided_by = by
         locked.decided_at = timezone.now()
-        locked.save(update_fields=["status", "decided_by", "decided_at"])
+        locked.decline_reason = reason.strip()
+        locked.save(update_fields=["status", "decided_by", "decided_at", "decline_reason"])
+        link = site_url.rstrip("/") + reverse("cities:workspaces")
+        queue_template_mail(
+            "cities/email/workspace_declined", locked.requested_by.email, {"workspace_request": locked, "link": link}
+        )
 
 
 def do_invite(
@@ -214,7 +240,7 @@ def do_invite(
             "link": link,
             "expires": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M %Z"),
         }
-        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+        queue_mail(email, subject=subject, body=body, kind="cities/invitation")
         return invitation, token
 
 

@@ -140,8 +140,20 @@ class WorkspaceRequestAdmin(ReadOnlyAdmin):
 
     @admin.action(description=gettext_lazy("Approve the selected requests (opens the workspace)"))
     def approve(self, request: HttpRequest, queryset: QuerySet[WorkspaceRequest]) -> None:
-        self.run_action(request, queryset, actions.do_approve_workspace_request, done=_("approved"))
+        self.run_action(
+            request,
+            queryset,
+            actions.do_approve_workspace_request,
+            done=_("approved"),
+            site_url=request.build_absolute_uri("/"),
+        )
 
     @admin.action(description=gettext_lazy("Decline the selected requests"))
     def decline(self, request: HttpRequest, queryset: QuerySet[WorkspaceRequest]) -> None:
-        self.run_action(request, queryset, actions.do_decline_workspace_request, done=_("declined"))
+        self.run_action(
+            request,
+            queryset,
+            actions.do_decline_workspace_request,
+            done=_("declined"),
+            site_url=request.build_absolute_uri("/"),
+        )

@@ -130,6 +130,8 @@ class WorkspaceRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Why a request was declined, when the network admin says; it is mailed to the requester.
+    decline_reason = models.TextField(_("reason"), blank=True)
     workspace = models.ForeignKey(Workspace, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -92,7 +92,7 @@ def request_workspace(request: HttpRequest) -> HttpResponse:
     form = WorkspaceRequestForm(request.POST)
     if not form.is_valid():
         return _render_workspaces(request, request_form=form, status=400)
-    actions.do_request_workspace(by=_user(request), **form.cleaned_data)
+    actions.do_request_workspace(by=_user(request), site_url=request.build_absolute_uri("/"), **form.cleaned_data)
     messages.success(request, _("Your request has been sent to the network team."))
     return redirect("cities:workspaces")
 
@@ -118,7 +118,9 @@ def create_workspace(request: HttpRequest) -> HttpResponse:
 def approve_request(request: HttpRequest, request_id: UUID) -> HttpResponse:
     workspace_request = access.get_workspace_request_for_admin(_user(request), request_id)
     try:
-        actions.do_approve_workspace_request(workspace_request, by=_user(request))
+        actions.do_approve_workspace_request(
+            workspace_request, by=_user(request), site_url=request.build_absolute_uri("/")
+        )
     except actions.WorkspaceError as error:
         messages.error(request, error.message)
     else:
@@ -126,12 +128,19 @@ def approve_request(request: HttpRequest, request_id: UUID) -> HttpResponse:
     return redirect("cities:workspaces")
 
 
+REASON_MAX_CHARS = 2000
+
+
 @require_POST
 @login_required
 def decline_request(request: HttpRequest, request_id: UUID) -> HttpResponse:
     workspace_request = access.get_workspace_request_for_admin(_user(request), request_id)
+    # Optional free text, mailed to the requester; the field allows no more than REASON_MAX_CHARS.
+    reason = request.POST.get("reason", "")[:REASON_MAX_CHARS]
     try:
-        actions.do_decline_workspace_request(workspace_request, by=_user(request))
+        actions.do_decline_workspace_request(
+            workspace_request, by=_user(request), reason=reason, site_url=request.build_absolute_uri("/")
+        )
     except actions.WorkspaceError as error:
         messages.error(request, error.message)
     else:

@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "evidence",
     "practices",
     "actionplans",
+    "django_tasks",
+    "django_tasks_db",
+    "outbox",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -88,6 +91,22 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Integrating Cities Benchmark <no-reply@localhost>")
+# A mail server that accepts the connection and then says nothing must not hold a worker for long
+# (Django's default is no timeout at all): the attempt fails and is retried later (outbox/tasks.py).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+
+# Background tasks (mail): a queue in the database, worked through by `manage.py db_worker` (docs/deploy.md).
+# With DJANGO_ENV=test (the browser tests' server) tasks run in place, as soon as they are queued; pytest
+# does the same (conftest.py), and the tests of the queue itself switch back to the database.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if DJANGO_ENV == "test"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    },
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -5,7 +5,6 @@ through the apps' actions; every admin change reaches the security log; evidence
 import json
 import logging
 import re
-import time
 from typing import Any
 
 import pytest
@@ -16,12 +15,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts import totp
-from accounts.models import MFADevice, User
+from accounts.models import User
 from cities import actions
 from cities.models import City, Membership, Role, Workspace, WorkspaceRequest
 from cities.tests import conftest as cities_conftest
-from cities.tests.conftest import PASSWORD, Cast, join, make_user
+from cities.tests.conftest import Cast, join, make_user, signed_in_admin
 from evidence.models import Evidence
 from lib.admin import ReadOnlyAdmin
 from practices.models import ContactPerson
@@ -35,18 +33,6 @@ fast_password_hashing = cities_conftest.fast_password_hashing
 # Django's own group screen needs Django's permissions (superusers); every other screen is for network staff.
 STAFF_SCREENS = [model for model in admin.site._registry if model._meta.label != "auth.Group"]
 READ_ONLY = [model for model, model_admin in admin.site._registry.items() if isinstance(model_admin, ReadOnlyAdmin)]
-
-
-def signed_in_admin(user: User) -> Client:
-    """A client signed in through the site's login, with the password and then a code (the admin's only door)."""
-    client = Client(HTTP_HOST="127.0.0.1")
-    response = client.post("/accounts/login/", {"email": user.email, "password": PASSWORD, "next": "/admin/"})
-    assert response["Location"] == "/accounts/login/code/"
-    secret = MFADevice.objects.get(user=user).secret
-    code = totp.hotp(totp.secret_bytes(secret), totp.step_at(time.time()) + 1)
-    response = client.post("/accounts/login/code/", {"code": code})
-    assert response["Location"] == "/admin/"
-    return client
 
 
 @pytest.fixture
@@ -84,14 +70,20 @@ def grow(cast: Cast) -> None:
     an invitation, and a pending request."""
     newcomer = make_user("coordinator@cville.example")
     workspace = actions.do_approve_workspace_request(
-        actions.do_request_workspace(by=newcomer, city_name="Cville", country="Otherland", message=""), by=cast.admin
+        actions.do_request_workspace(
+            by=newcomer, city_name="Cville", country="Otherland", message="", site_url="http://testserver/"
+        ),
+        by=cast.admin,
+        site_url="http://testserver/",
     )
     for n in range(3):
         join(workspace, make_user(f"member{n}@cville.example"), Role.CONTRIBUTOR, by=newcomer)
     actions.do_invite(
         workspace, by=newcomer, email="new@cville.example", role=Role.VIEWER, organisation="", site_url="http://x/"
     )
-    actions.do_request_workspace(by=newcomer, city_name="Dville", country="Otherland", message="please")
+    actions.do_request_workspace(
+        by=newcomer, city_name="Dville", country="Otherland", message="please", site_url="http://testserver/"
+    )
 
 
 def test_the_screens_network_staff_need_are_there() -> None:
@@ -200,7 +192,9 @@ def test_approving_a_request_opens_the_workspace_with_the_requester_as_coordinat
 ) -> None:
     caplog.set_level(logging.INFO, logger="icb.security")
     requester = make_user("mayor@cville.example")
-    request = actions.do_request_workspace(by=requester, city_name="Cville", country="Testland", message="")
+    request = actions.do_request_workspace(
+        by=requester, city_name="Cville", country="Testland", message="", site_url="http://testserver/"
+    )
     run_action(staff_client, WorkspaceRequest, "approve", [request])
     workspace = Workspace.objects.get(city__name="Cville")
     assert Membership.objects.get(workspace=workspace, user=requester).role == Role.COORDINATOR

@@ -49,7 +49,11 @@ def a_team() -> tuple[User, User, Assessment]:
     from cities import actions as city_actions
 
     workspace = city_actions.do_approve_workspace_request(
-        city_actions.do_request_workspace(by=first, city_name="Aville", country="Testland", message=""), by=admin
+        city_actions.do_request_workspace(
+            by=first, city_name="Aville", country="Testland", message="", site_url="http://testserver/"
+        ),
+        by=admin,
+        site_url="http://testserver/",
     )
     join(workspace, second, Role.COORDINATOR, by=first)
     return first, second, actions.do_start_assessment(workspace, a_version(), "2026", by=first)

@@ -78,8 +78,10 @@ def city_workspace(admin: User, name: str, country: str = "Testland") -> tuple[W
     """A workspace (for a library city when one has this name and country) and its coordinator."""
     slug = re.sub(r"[^a-z0-9]+", "-", f"{name}-{country}".lower())
     coordinator = make_user(f"coordinator@{slug}.example")
-    request = city_actions.do_request_workspace(by=coordinator, city_name=name, country=country, message="")
-    return city_actions.do_approve_workspace_request(request, by=admin), coordinator
+    request = city_actions.do_request_workspace(
+        by=coordinator, city_name=name, country=country, message="", site_url="http://testserver/"
+    )
+    return city_actions.do_approve_workspace_request(request, by=admin, site_url="http://testserver/"), coordinator
 
 
 def library_city_workspace(admin: User, name: str) -> tuple[Workspace, User]:

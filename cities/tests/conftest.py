@@ -63,10 +63,14 @@ def cast(db: None) -> Cast:
     admin = make_user("admin@network.example", staff=True)
     coordinator = make_user("coordinator@aville.example")
     other = make_user("coordinator@bville.example")
-    request_a = actions.do_request_workspace(by=coordinator, city_name="Aville", country="Testland", message="")
-    workspace = actions.do_approve_workspace_request(request_a, by=admin)
-    request_b = actions.do_request_workspace(by=other, city_name="Bville", country="Testland", message="")
-    other_workspace = actions.do_approve_workspace_request(request_b, by=admin)
+    request_a = actions.do_request_workspace(
+        by=coordinator, city_name="Aville", country="Testland", message="", site_url="http://testserver/"
+    )
+    workspace = actions.do_approve_workspace_request(request_a, by=admin, site_url="http://testserver/")
+    request_b = actions.do_request_workspace(
+        by=other, city_name="Bville", country="Testland", message="", site_url="http://testserver/"
+    )
+    other_workspace = actions.do_approve_workspace_request(request_b, by=admin, site_url="http://testserver/")
     contributor = make_user("contributor@aville.example")
     partner = make_user("partner@aville.example")
     viewer = make_user("viewer@aville.example")
@@ -165,3 +169,18 @@ def reload_library(django_db_blocker: object) -> object:
     yield None
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         load_library(settings.LIBRARY_DATA_DIR)
+
+
+def signed_in_admin(user: User) -> Client:
+    """A client signed in through the site's login, with the password and then a code (the admin's only door)."""
+    client = Client(HTTP_HOST="127.0.0.1")
+    response = client.post("/accounts/login/", {"email": user.email, "password": PASSWORD, "next": "/admin/"})
+    assert response["Location"] == "/accounts/login/code/"
+    from accounts import totp
+    from accounts.models import MFADevice
+
+    secret = MFADevice.objects.get(user=user).secret
+    code = totp.hotp(totp.secret_bytes(secret), totp.step_at(time.time()) + 1)
+    response = client.post("/accounts/login/code/", {"code": code})
+    assert response["Location"] == "/admin/"
+    return client

@@ -16,8 +16,10 @@ pytestmark = pytest.mark.django_db
 
 def test_approving_a_request_creates_city_workspace_and_coordinator(cast: Cast) -> None:
     requester = make_user("mayor@newtown.example")
-    request = actions.do_request_workspace(by=requester, city_name="Newtown", country="Germany", message="Hi")
-    workspace = actions.do_approve_workspace_request(request, by=cast.admin)
+    request = actions.do_request_workspace(
+        by=requester, city_name="Newtown", country="Germany", message="Hi", site_url="http://testserver/"
+    )
+    workspace = actions.do_approve_workspace_request(request, by=cast.admin, site_url="http://testserver/")
     assert workspace.city.name == "Newtown"
     assert workspace.city.slug == "newtown"
     assert workspace.city.country_code == "DE"  # taken from the library's other German cities
@@ -31,31 +33,39 @@ def test_approving_a_request_creates_city_workspace_and_coordinator(cast: Cast) 
 def test_approving_a_request_for_a_library_city_reuses_it(cast: Cast) -> None:
     requester = make_user("officer@munich.example")
     cities_before = City.objects.count()
-    request = actions.do_request_workspace(by=requester, city_name="munich", country="germany", message="")
-    workspace = actions.do_approve_workspace_request(request, by=cast.admin)
+    request = actions.do_request_workspace(
+        by=requester, city_name="munich", country="germany", message="", site_url="http://testserver/"
+    )
+    workspace = actions.do_approve_workspace_request(request, by=cast.admin, site_url="http://testserver/")
     assert workspace.city.slug == "munich"
     assert City.objects.count() == cities_before
 
 
 def test_a_new_city_gets_a_unique_slug(cast: Cast) -> None:
     requester = make_user("someone@aville.example")
-    request = actions.do_request_workspace(by=requester, city_name="Aville", country="Elsewhere", message="")
-    workspace = actions.do_approve_workspace_request(request, by=cast.admin)
+    request = actions.do_request_workspace(
+        by=requester, city_name="Aville", country="Elsewhere", message="", site_url="http://testserver/"
+    )
+    workspace = actions.do_approve_workspace_request(request, by=cast.admin, site_url="http://testserver/")
     assert workspace.city.slug == "aville-2"
 
 
 def test_a_request_is_decided_once(cast: Cast) -> None:
-    request = actions.do_request_workspace(by=cast.viewer, city_name="Ctown", country="Testland", message="")
-    actions.do_decline_workspace_request(request, by=cast.admin)
+    request = actions.do_request_workspace(
+        by=cast.viewer, city_name="Ctown", country="Testland", message="", site_url="http://testserver/"
+    )
+    actions.do_decline_workspace_request(request, by=cast.admin, site_url="http://testserver/")
     with pytest.raises(actions.WorkspaceError, match="already been decided"):
-        actions.do_approve_workspace_request(request, by=cast.admin)
+        actions.do_approve_workspace_request(request, by=cast.admin, site_url="http://testserver/")
     assert not City.objects.filter(name="Ctown").exists()
 
 
 def test_a_city_gets_one_workspace(cast: Cast) -> None:
-    request = actions.do_request_workspace(by=cast.viewer, city_name="Aville", country="Testland", message="")
+    request = actions.do_request_workspace(
+        by=cast.viewer, city_name="Aville", country="Testland", message="", site_url="http://testserver/"
+    )
     with pytest.raises(actions.WorkspaceError, match="already has a workspace"):
-        actions.do_approve_workspace_request(request, by=cast.admin)
+        actions.do_approve_workspace_request(request, by=cast.admin, site_url="http://testserver/")
     with pytest.raises(actions.WorkspaceError, match="already has a workspace"):
         actions.do_create_workspace(cast.workspace.city, by=cast.admin)
     request.refresh_from_db()
@@ -158,7 +168,11 @@ def test_two_coordinators_demoting_each_other_at_once_leave_one_coordinator(relo
     first = make_user("first@aville.example")
     second = make_user("second@aville.example")
     workspace = actions.do_approve_workspace_request(
-        actions.do_request_workspace(by=first, city_name="Aville", country="Testland", message=""), by=admin
+        actions.do_request_workspace(
+            by=first, city_name="Aville", country="Testland", message="", site_url="http://testserver/"
+        ),
+        by=admin,
+        site_url="http://testserver/",
     )
     join(workspace, second, Role.COORDINATOR, by=first)
     barrier = threading.Barrier(2)

@@ -101,7 +101,9 @@ def request_workspace(client: Client, cast: Cast):
 
 def _pending(cast: Cast) -> WorkspaceRequest:
     requester = make_user("requester@ctown.example")
-    return actions.do_request_workspace(by=requester, city_name="Ctown", country="Testland", message="")
+    return actions.do_request_workspace(
+        by=requester, city_name="Ctown", country="Testland", message="", site_url="http://testserver/"
+    )
 
 
 def approve_request(client: Client, cast: Cast):

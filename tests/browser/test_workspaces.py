@@ -58,7 +58,7 @@ admin = User.objects.create_user(email="admin@network.example", password=None, e
 set_up_mfa(admin)
 invitee = User.objects.create_user(email="invitee@demoville.example", password=None, email_verified=timezone.now())
 viewer = User.objects.get(email="viewer@demoville.example")
-actions.do_request_workspace(by=viewer, city_name="Sampletown", country="Fictional Republic", message="For our team.")
+actions.do_request_workspace(by=viewer, city_name="Sampletown", country="Fictional Republic", message="For our team.", site_url="http://testserver/")
 _, token = actions.do_invite(workspace, by=coordinator, email=invitee.email, role="partner",
                              organisation="Demoville Welcome Volunteers", site_url="/")
 
