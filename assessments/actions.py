@@ -24,10 +24,14 @@ from assessments.models import (
     FactorComment,
     PartnerRating,
     QuestionAnswer,
+    answer_field,
+    comment_field,
 )
 from benchmarks.models import BenchmarkVersion, GuideQuestion, KeyFactor
 from cities.models import Membership, Role, Workspace
+from editing.actions import accept_autosave
 from lib.actions import Conflict, Refused
+from lib.merge import fingerprints, merge
 from lib.models import merge_autosave
 
 
@@ -95,12 +99,112 @@ def do_start_assessment(workspace: Workspace, version: BenchmarkVersion, round: 
 
 
 def _factor_state(factor: FactorAssessment, answers: list[QuestionAnswer]) -> dict[str, Any]:
+    """A key factor as its history records it (AssessmentEvent changes)."""
     return {
         "rating": factor.rating,
         "justification": factor.justification,
         "answers": {str(a.question_id): a.answer for a in answers},
         "comments": {str(a.question_id): a.comment for a in answers},
     }
+
+
+def factor_fields(factor: FactorAssessment, answers: list[QuestionAnswer]) -> dict[str, Any]:
+    """A key factor by the names of its form's fields (FactorForm): the unit that saves merge by.
+    `answers` carry their question."""
+    fields: dict[str, Any] = {"rating": factor.rating, "justification": factor.justification}
+    for a in answers:
+        fields[answer_field(a.question)] = a.answer
+        fields[comment_field(a.question)] = a.comment
+    return fields
+
+
+def _editable_locked(factor: FactorAssessment) -> tuple[Assessment, FactorAssessment]:
+    assessment = _lock(factor.assessment)
+    if not assessment.is_editable:
+        raise AssessmentError(
+            _("This assessment is %(status)s and cannot be changed.")
+            % {"status": assessment.get_status_display().lower()}
+        )
+    locked = FactorAssessment.objects.select_for_update(of=("self",)).select_related("key_factor").get(pk=factor.pk)
+    return assessment, locked
+
+
+def _answer_rows(factor: FactorAssessment) -> list[QuestionAnswer]:
+    return list(
+        QuestionAnswer.objects.select_for_update(of=("self",))
+        .select_related("question")
+        .filter(factor=factor)
+        .order_by("question_id")
+    )
+
+
+def _write_factor(
+    assessment: Assessment,
+    locked: FactorAssessment,
+    rows: list[QuestionAnswer],
+    fields: dict[str, Any],
+    *,
+    by: User,
+    save_id: UUID | None,
+) -> None:
+    """Stores a key factor's new state (`fields`, by form field name) and records it in the history.
+
+    History is not one event per pause in typing: an autosave (`save_id` given) is merged into the last
+    event when that is an autosave of the same factor by the same user, less than AUTOSAVE_MERGE old,
+    and nobody else saved the factor since (lib.models.merge_autosave). An explicit save always
+    records an event of its own."""
+    scale = assessment.benchmark_version.rating_scale
+    rating = fields["rating"]
+    if rating is not None and not scale.levels.filter(value=rating).exists():
+        raise AssessmentError(_("Choose a rating on the benchmark's scale."))
+    before = _factor_state(locked, rows)
+    for row in rows:
+        answer = fields[answer_field(row.question)]
+        if answer and answer not in QuestionAnswer.Answer.values:
+            raise AssessmentError(_("Choose one of the listed answers."))
+        row.answer = answer
+        row.comment = fields[comment_field(row.question)]
+    QuestionAnswer.objects.bulk_update(rows, ["answer", "comment"])
+    previous_editor = locked.updated_by_id
+    locked.rating = rating
+    locked.justification = fields["justification"]
+    locked.lock_version += 1
+    locked.updated_by = by
+    locked.last_save_id = save_id
+    locked.to_review = False  # saved (explicitly or by autosave): a carried-over factor is reviewed
+    locked.save(
+        update_fields=[
+            "rating",
+            "justification",
+            "lock_version",
+            "updated_by",
+            "updated_at",
+            "last_save_id",
+            "to_review",
+        ]
+    )
+    after = _factor_state(locked, rows)
+    changes = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}
+    slug = locked.key_factor.slug
+    if (
+        save_id is not None
+        and previous_editor == by.pk
+        and merge_autosave(
+            AssessmentEvent.objects.filter(assessment=assessment),
+            by=by,
+            action=AssessmentEvent.Action.FACTOR_SAVED,
+            subject={"key_factor": slug},
+            changes=changes,
+        )
+    ):
+        return
+    marker = {"autosave": True} if save_id is not None else {}
+    AssessmentEvent.objects.create(
+        assessment=assessment,
+        by=by,
+        action=AssessmentEvent.Action.FACTOR_SAVED,
+        changes={"key_factor": slug, **marker, **changes},
+    )
 
 
 def do_save_factor(
@@ -114,92 +218,149 @@ def do_save_factor(
     comments: dict[int, str],
     save_id: UUID | None = None,
 ) -> FactorAssessment:
-    """Saves one key factor; answers and comments are keyed by GuideQuestion id.
+    """Saves one whole key factor; answers and comments are keyed by GuideQuestion id.
 
-    Raises Conflict when the row changed since `expected_version` was read (optimistic locking).
+    The whole-factor check, for a save that cannot say what it was loaded with (a workbook exported
+    before saves merged by field; the demo): raises Conflict when the row changed since
+    `expected_version` was read. Pages save through do_merge_factor.
 
-    `save_id` marks an autosave (static/js/autosave.js), the client's id for one request:
-    - a replay of the last applied save_id changes nothing and returns the row as it is, so a retried
-      request whose answer was lost is acknowledged, not applied twice (an older replay fails the
-      version check: it never overwrites a newer save);
-    - history is not one event per pause in typing: an autosave is merged into the last event when that
-      is an autosave of the same factor by the same user, less than AUTOSAVE_MERGE old, and nobody else
-      saved the factor since. The merged event keeps the first "from" of each field, takes the latest
-      "to" (a field typed back to where it was drops out) and moves to the time of the latest save.
-      An explicit save (no save_id) always records an event of its own.
-    """
-    justification = justification.strip()
+    `save_id` marks an autosave: a replay of the last applied save_id changes nothing and returns the
+    row as it is, so a retried request whose answer was lost is acknowledged, not applied twice."""
     with transaction.atomic():
-        assessment = _lock(factor.assessment)
-        if not assessment.is_editable:
-            raise AssessmentError(
-                _("This assessment is %(status)s and cannot be changed.")
-                % {"status": assessment.get_status_display().lower()}
-            )
-        locked = FactorAssessment.objects.select_for_update(of=("self",)).select_related("key_factor").get(pk=factor.pk)
+        assessment, locked = _editable_locked(factor)
         if save_id is not None and locked.last_save_id == save_id:
             return locked
-        rows = list(QuestionAnswer.objects.select_for_update().filter(factor=locked).order_by("question_id"))
+        rows = _answer_rows(locked)
         submitted = {
             "rating": rating,
-            "justification": justification,
+            "justification": justification.strip(),
             "answers": {str(k): v for k, v in answers.items()},
-            "comments": {str(k): v for k, v in comments.items()},
+            "comments": {str(k): v.strip() for k, v in comments.items()},
         }
-        before = _factor_state(locked, rows)
         if locked.lock_version != expected_version:
-            raise Conflict(stored=before, submitted=submitted, stored_version=locked.lock_version)
-        scale = assessment.benchmark_version.rating_scale
-        if rating is not None and not scale.levels.filter(value=rating).exists():
-            raise AssessmentError(_("Choose a rating on the benchmark's scale."))
+            raise Conflict(stored=_factor_state(locked, rows), submitted=submitted, stored_version=locked.lock_version)
+        fields = factor_fields(locked, rows)
+        fields |= {"rating": rating, "justification": submitted["justification"]}
         for row in rows:
-            answer = answers.get(row.question_id, row.answer)
-            if answer and answer not in QuestionAnswer.Answer.values:
-                raise AssessmentError(_("Choose one of the listed answers."))
-            row.answer = answer
-            row.comment = comments.get(row.question_id, row.comment).strip()
-        QuestionAnswer.objects.bulk_update(rows, ["answer", "comment"])
-        previous_editor = locked.updated_by_id
-        locked.rating = rating
-        locked.justification = justification
-        locked.lock_version += 1
-        locked.updated_by = by
-        locked.last_save_id = save_id
-        locked.to_review = False  # saved (explicitly or by autosave): a carried-over factor is reviewed
-        locked.save(
-            update_fields=[
-                "rating",
-                "justification",
-                "lock_version",
-                "updated_by",
-                "updated_at",
-                "last_save_id",
-                "to_review",
-            ]
-        )
-        after = _factor_state(locked, rows)
-        changes = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}
-        slug = locked.key_factor.slug
-        if (
-            save_id is not None
-            and previous_editor == by.pk
-            and merge_autosave(
-                AssessmentEvent.objects.filter(assessment=assessment),
-                by=by,
-                action=AssessmentEvent.Action.FACTOR_SAVED,
-                subject={"key_factor": slug},
-                changes=changes,
-            )
-        ):
-            return locked
-        marker = {"autosave": True} if save_id is not None else {}
-        AssessmentEvent.objects.create(
-            assessment=assessment,
-            by=by,
-            action=AssessmentEvent.Action.FACTOR_SAVED,
-            changes={"key_factor": slug, **marker, **changes},
-        )
+            fields[answer_field(row.question)] = answers.get(row.question_id, row.answer)
+            fields[comment_field(row.question)] = comments.get(row.question_id, row.comment).strip()
+        _write_factor(assessment, locked, rows, fields, by=by, save_id=save_id)
         return locked
+
+
+@dataclass
+class FactorConflict(Exception):
+    """Fields of a key factor that this person and someone else both changed, to different values, since
+    this person's page was loaded (QUALITY.md R4). Nothing of the save was applied."""
+
+    fields: list[str]
+    stored: dict[str, Any]
+    submitted: dict[str, Any]
+    # Who saved each conflicting field's stored value, and when (None when the history does not say).
+    saved_by: dict[str, tuple[User | None, Any]]
+    stored_version: int
+    fingerprints: dict[str, str]
+
+
+@dataclass
+class FactorSaved:
+    factor: FactorAssessment
+    # The stored state's fingerprints after the save: what the page is now based on.
+    fingerprints: dict[str, str]
+    # Fields someone else changed since the page was loaded, which this save left alone: the page takes them in.
+    theirs: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PageSave:
+    """An autosave's place in the order of its open page (editing.actions.accept_autosave)."""
+
+    page: UUID
+    seq: int
+
+
+def factor_subject(factor: FactorAssessment) -> str:
+    return f"factor:{factor.pk}"
+
+
+def do_merge_factor(
+    factor: FactorAssessment,
+    *,
+    by: User,
+    values: dict[str, Any],
+    loaded: dict[str, str],
+    save_id: UUID | None = None,
+    page: PageSave | None = None,
+) -> FactorSaved:
+    """Saves what this person changed on a key factor since their page was loaded, merged by field with
+    what others saved meanwhile (lib.merge): `values` by form field name (FactorForm), `loaded` the
+    fingerprints of the values the page was loaded with.
+
+    Raises FactorConflict when a field this person changed was also changed by someone else, to another
+    value. An autosave (`save_id`, `page`) that is a replay or older than one applied from the same page
+    is acknowledged and changes nothing."""
+    values = {
+        name: value.strip() if isinstance(value, str) and name != "rating" and not name.endswith("-answer") else value
+        for name, value in values.items()
+    }
+    with transaction.atomic():
+        assessment, locked = _editable_locked(factor)
+        rows = _answer_rows(locked)
+        stored = factor_fields(locked, rows)
+        values = {name: value for name, value in values.items() if name in stored}
+        replay = save_id is not None and locked.last_save_id == save_id
+        if replay or (
+            page is not None
+            and not accept_autosave(page=page.page, seq=page.seq, subject=factor_subject(locked), user=by)
+        ):
+            return FactorSaved(locked, fingerprints(stored), merge(stored, loaded, values).theirs)
+        result = merge(stored, loaded, values)
+        if result.conflicts:
+            raise FactorConflict(
+                fields=result.conflicts,
+                stored=stored,
+                submitted=values,
+                saved_by=_last_saved_by(assessment, locked, rows, result.conflicts),
+                stored_version=locked.lock_version,
+                fingerprints=fingerprints(stored),
+            )
+        if result.apply:
+            stored |= result.apply
+            _write_factor(assessment, locked, rows, stored, by=by, save_id=save_id)
+        return FactorSaved(locked, fingerprints(stored), result.theirs)
+
+
+def _last_saved_by(
+    assessment: Assessment, factor: FactorAssessment, rows: list[QuestionAnswer], names: list[str]
+) -> dict[str, tuple[User | None, Any]]:
+    """Who last changed each of the fields `names` of a key factor, and when, read from its history."""
+    where: dict[str, tuple[str, str | None]] = {"rating": ("rating", None), "justification": ("justification", None)}
+    for row in rows:
+        where[answer_field(row.question)] = ("answers", str(row.question_id))
+        where[comment_field(row.question)] = ("comments", str(row.question_id))
+    found: dict[str, tuple[User | None, Any]] = {}
+    events = (
+        AssessmentEvent.objects.filter(
+            assessment=assessment,
+            action=AssessmentEvent.Action.FACTOR_SAVED,
+            changes__key_factor=factor.key_factor.slug,
+        )
+        .select_related("by")
+        .order_by("-at", "-pk")[:200]
+    )
+    for event in events:
+        for name in names:
+            if name in found:
+                continue
+            key, part = where[name]
+            change = event.changes.get(key)
+            if change is None:
+                continue
+            if part is None or (change["from"] or {}).get(part) != (change["to"] or {}).get(part):
+                found[name] = (event.by, event.at)
+        if len(found) == len(names):
+            break
+    return {name: found.get(name, (factor.updated_by, factor.updated_at)) for name in names}
 
 
 def do_save_context(

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from assessments.models import ContextNote, QuestionAnswer
+from assessments.models import ContextNote, QuestionAnswer, answer_field, comment_field
 from benchmarks.models import Benchmark, GuideQuestion, KeyFactor, RatingLevel
 from cities.models import Membership, Role
 from lib.forms import AccessibleFormMixin
@@ -42,18 +42,13 @@ def rating_choices(levels: Iterable[RatingLevel]) -> list[tuple[int | str, "StrO
     return [("", _("Not rated yet")), *((level.value, level.number_and_words) for level in levels)]
 
 
-def answer_field(question: GuideQuestion) -> str:
-    return f"q{question.number}-answer"
-
-
-def comment_field(question: GuideQuestion) -> str:
-    return f"q{question.number}-comment"
-
-
 class FactorForm(AccessibleFormMixin, forms.Form):
     """Answers with comments for each guide question, a rating on the scale, a justification."""
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # Fingerprints of the values the page was loaded with (lib.merge): saves merge by field. A page
+    # without it (one loaded before saves merged by field) gets the whole-factor check of lock_version.
+    loaded = forms.JSONField(widget=forms.HiddenInput, required=False)
     rating = forms.TypedChoiceField(label=_("Rating"), required=False, coerce=int, empty_value=None)
     justification = forms.CharField(
         label=_("Justification"),
@@ -88,6 +83,25 @@ class FactorForm(AccessibleFormMixin, forms.Form):
         if cleaned.get("rating") is not None and not cleaned.get("justification", "").strip():
             self.add_error("justification", _("Explain the rating: a rating needs a justification."))
         return cleaned
+
+    def clean_loaded(self) -> dict[str, str] | None:
+        loaded = self.cleaned_data.get("loaded")
+        if loaded in (None, ""):
+            return None
+        if (
+            not isinstance(loaded, dict)
+            or len(loaded) > len(self.fields)
+            or not all(isinstance(k, str) and isinstance(v, str) and len(v) <= 64 for k, v in loaded.items())
+        ):
+            raise forms.ValidationError(_("This page is out of date: reload it and type your changes again."))
+        return loaded
+
+    def values(self) -> dict[str, Any]:
+        """What was sent, by field name: the unit of lib.merge."""
+        names = ["rating", "justification"]
+        for question in self.questions:
+            names += [answer_field(question), comment_field(question)]
+        return {name: self.cleaned_data[name] for name in names}
 
     def question_rows(self) -> list[tuple[GuideQuestion, forms.BoundField, forms.BoundField]]:
         return [(q, self[answer_field(q)], self[comment_field(q)]) for q in self.questions]

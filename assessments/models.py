@@ -95,6 +95,15 @@ class Assessment(models.Model):
         return self.status in self.EDITABLE
 
 
+def answer_field(question: GuideQuestion) -> str:
+    """The name of a guide question's answer in the key factor's form, its workbook and its merges."""
+    return f"q{question.number}-answer"
+
+
+def comment_field(question: GuideQuestion) -> str:
+    return f"q{question.number}-comment"
+
+
 class FactorAssessment(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="factors")
     key_factor = models.ForeignKey(KeyFactor, on_delete=models.PROTECT, related_name="+")

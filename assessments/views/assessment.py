@@ -1,3 +1,4 @@
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
@@ -14,13 +15,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.models import User
 from assessments import access, actions
-from assessments.forms import ContextForm, FactorForm, StartAssessmentForm, answer_field, comment_field
+from assessments.forms import ContextForm, FactorForm, StartAssessmentForm
 from assessments.models import Assessment, ContextNote, FactorAssessment, QuestionAnswer
 from assessments.views.partners import divergence_context, partner_context
 from benchmarks.models import KeyFactor, RatingLevel
 from cities import access as city_access
 from cities.views import render_workspace
+from editing.actions import working_on
 from evidence.views import factor_evidence_context
+from lib.merge import fingerprint, fingerprints
 
 
 def _user(request: HttpRequest) -> User:
@@ -110,6 +113,7 @@ def _render_factor(
     *,
     form: FactorForm | None = None,
     conflict: actions.Conflict | None = None,
+    field_conflict: actions.FactorConflict | None = None,
     error: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -118,14 +122,8 @@ def _render_factor(
     levels = list(RatingLevel.objects.filter(scale_id=assessment.benchmark_version.rating_scale_id))
     edit = access.can_edit(role) and assessment.is_editable
     if edit and form is None:
-        initial: dict[str, Any] = {
-            "lock_version": factor.lock_version,
-            "rating": factor.rating,
-            "justification": factor.justification,
-        }
-        for a in answers:
-            initial[answer_field(a.question)] = a.answer
-            initial[comment_field(a.question)] = a.comment
+        stored = actions.factor_fields(factor, answers)
+        initial: dict[str, Any] = {"lock_version": factor.lock_version, "loaded": fingerprints(stored), **stored}
         form = FactorForm(initial=initial, questions=questions, levels=levels)
     scale_max = max((level.value for level in levels), default=0)
     suggested = factor.suggested_rating(answers, scale_max)
@@ -150,6 +148,9 @@ def _render_factor(
         "suggested": by_value.get(suggested) if suggested is not None else None,
         "form": form if edit else None,
         "conflict": conflict,
+        "field_conflict": field_conflict,
+        "field_conflicts": _conflict_rows(field_conflict, form, levels) if field_conflict and form else [],
+        "working": working_on(actions.factor_subject(factor), besides=_user(request)) if edit else [],
         "error": error,
         "stored_answers": stored_answers,
         "stored_level": by_value.get(conflict.stored["rating"])
@@ -160,6 +161,52 @@ def _render_factor(
     context |= partner_context(request, assessment, factor, role, levels)
     context |= factor_evidence_context(request, assessment, factor, role)
     return render(request, "assessments/factor.html", context, status=status)
+
+
+def _conflict_data(post: Any, conflict: actions.FactorConflict, loaded: dict[str, str]) -> Any:
+    """The conflict screen's form: the fields in conflict keep what was typed, now based on the stored
+    value (so that sending it is this person's decision, and a newer save meets a new conflict); fields
+    only this person changed keep what was typed and their old base; fields this person did not touch
+    show what is stored now and are based on it, so that sending the form as it is leaves them alone."""
+    data = post.copy()
+    new_loaded = dict(loaded)
+    for name, stored in conflict.stored.items():
+        if name in conflict.fields:
+            new_loaded[name] = conflict.fingerprints[name]
+        elif fingerprint(conflict.submitted.get(name)) == loaded.get(name) or name not in conflict.submitted:
+            data[name] = "" if stored is None else str(stored)
+            new_loaded[name] = conflict.fingerprints[name]
+    data["loaded"] = json.dumps(new_loaded)
+    data["lock_version"] = str(conflict.stored_version)
+    data.pop("keep", None)
+    return data
+
+
+def _conflict_rows(conflict: actions.FactorConflict, form: FactorForm, levels: list[RatingLevel]) -> list[Any]:
+    """One row per field in conflict: its form field, the stored text with who saved it and when, the typed text."""
+    words = {level.value: level.number_and_words for level in levels}
+    labels = dict(QuestionAnswer.Answer.choices)
+
+    def shown(name: str, value: Any) -> Any:
+        if name == "rating":
+            return words.get(value, _("Not rated yet")) if value is not None else _("Not rated yet")
+        if name.endswith("-answer"):
+            return labels.get(value, _("Not answered yet")) if value else _("Not answered yet")
+        return value
+
+    rows = []
+    for name in conflict.fields:
+        by, at = conflict.saved_by[name]
+        rows.append(
+            {
+                "field": form[name],
+                "stored": shown(name, conflict.stored[name]),
+                "typed": shown(name, conflict.submitted[name]),
+                "by": by,
+                "at": at,
+            }
+        )
+    return rows
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -177,6 +224,23 @@ def factor_detail(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpR
     form = FactorForm(request.POST, questions=questions, levels=levels)
     if not form.is_valid():
         return _render_factor(request, assessment, factor, role, form=form, status=400)
+    loaded = form.cleaned_data["loaded"]
+    if loaded is not None:
+        values = form.values()
+        for name in request.POST.getlist("keep"):
+            values.pop(name, None)  # "keep the saved text" on the conflict screen: this field is not changed
+        try:
+            actions.do_merge_factor(factor, by=user, values=values, loaded=loaded)
+        except actions.FactorConflict as conflict:
+            kept = FactorForm(_conflict_data(request.POST, conflict, loaded), questions=questions, levels=levels)
+            kept.is_valid()
+            return _render_factor(request, assessment, factor, role, form=kept, field_conflict=conflict, status=409)
+        except actions.AssessmentError as error:
+            assessment, role = access.get_assessment_for_user(user, assessment_id)
+            form.add_error(None, error.message)
+            return _render_factor(request, assessment, factor, role, form=form, error=error.message, status=400)
+        messages.success(request, _("“%(factor)s” is saved.") % {"factor": factor.key_factor.title})
+        return redirect(assessment)
     try:
         actions.do_save_factor(
             factor,
