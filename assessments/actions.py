@@ -30,7 +30,7 @@ from assessments.models import (
 from benchmarks.models import BenchmarkVersion, GuideQuestion, KeyFactor
 from cities.models import Membership, Role, Workspace
 from editing.actions import accept_autosave
-from lib.actions import Conflict, Refused
+from lib.actions import Conflict, FieldConflict, Refused
 from lib.merge import fingerprints, merge
 from lib.models import merge_autosave
 
@@ -249,20 +249,6 @@ def do_save_factor(
 
 
 @dataclass
-class FactorConflict(Exception):
-    """Fields of a key factor that this person and someone else both changed, to different values, since
-    this person's page was loaded (QUALITY.md R4). Nothing of the save was applied."""
-
-    fields: list[str]
-    stored: dict[str, Any]
-    submitted: dict[str, Any]
-    # Who saved each conflicting field's stored value, and when (None when the history does not say).
-    saved_by: dict[str, tuple[User | None, Any]]
-    stored_version: int
-    fingerprints: dict[str, str]
-
-
-@dataclass
 class FactorSaved:
     factor: FactorAssessment
     # The stored state's fingerprints after the save: what the page is now based on.
@@ -296,7 +282,7 @@ def do_merge_factor(
     what others saved meanwhile (lib.merge): `values` by form field name (FactorForm), `loaded` the
     fingerprints of the values the page was loaded with.
 
-    Raises FactorConflict when a field this person changed was also changed by someone else, to another
+    Raises FieldConflict when a field this person changed was also changed by someone else, to another
     value. An autosave (`save_id`, `page`) that is a replay or older than one applied from the same page
     is acknowledged and changes nothing."""
     values = {
@@ -316,7 +302,7 @@ def do_merge_factor(
             return FactorSaved(locked, fingerprints(stored), merge(stored, loaded, values).theirs)
         result = merge(stored, loaded, values)
         if result.conflicts:
-            raise FactorConflict(
+            raise FieldConflict(
                 fields=result.conflicts,
                 stored=stored,
                 submitted=values,

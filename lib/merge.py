@@ -22,6 +22,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.http import QueryDict
+
+from lib.actions import FieldConflict
+
 
 def fingerprint(value: Any) -> str:
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -64,3 +68,32 @@ def merge(stored: Mapping[str, Any], loaded: Mapping[str, str], submitted: Mappi
         else:
             result.theirs[name] = current
     return result
+
+
+def conflict_form_data(post: QueryDict, conflict: FieldConflict, loaded: Mapping[str, str]) -> QueryDict:
+    """The conflict screen's form, from what was sent: the fields in conflict keep what was typed, now
+    based on the stored value (so that sending it is this person's decision, and a newer save meets a new
+    conflict); fields only this person changed keep what was typed and their old base; fields this person
+    did not touch show what is stored now and rest on it, so that sending the form as it is leaves them
+    alone. The "keep the saved text" boxes start unticked."""
+    data = post.copy()
+    new_loaded = dict(loaded)
+    for name, value in conflict.stored.items():
+        if name in conflict.fields:
+            new_loaded[name] = conflict.fingerprints[name]
+        elif name not in conflict.submitted or fingerprint(conflict.submitted[name]) == loaded.get(name):
+            if isinstance(value, list):
+                data.setlist(name, [str(v) for v in value])
+            else:
+                data[name] = "" if value is None else str(value)
+            new_loaded[name] = conflict.fingerprints[name]
+    data["loaded"] = json.dumps(new_loaded)
+    data["lock_version"] = str(conflict.stored_version)
+    data.pop("keep", None)
+    return data
+
+
+def kept_values(values: dict[str, Any], post: QueryDict) -> dict[str, Any]:
+    """What a conflict screen's form sends, less the fields whose "keep the saved text" box was ticked."""
+    keep = set(post.getlist("keep"))
+    return {name: value for name, value in values.items() if name not in keep}

@@ -1,4 +1,3 @@
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
@@ -23,7 +22,8 @@ from cities import access as city_access
 from cities.views import render_workspace
 from editing.actions import working_on
 from evidence.views import factor_evidence_context
-from lib.merge import fingerprint, fingerprints
+from lib.actions import FieldConflict
+from lib.merge import conflict_form_data, fingerprints, kept_values
 
 
 def _user(request: HttpRequest) -> User:
@@ -113,7 +113,7 @@ def _render_factor(
     *,
     form: FactorForm | None = None,
     conflict: actions.Conflict | None = None,
-    field_conflict: actions.FactorConflict | None = None,
+    field_conflict: FieldConflict | None = None,
     error: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -163,26 +163,7 @@ def _render_factor(
     return render(request, "assessments/factor.html", context, status=status)
 
 
-def _conflict_data(post: Any, conflict: actions.FactorConflict, loaded: dict[str, str]) -> Any:
-    """The conflict screen's form: the fields in conflict keep what was typed, now based on the stored
-    value (so that sending it is this person's decision, and a newer save meets a new conflict); fields
-    only this person changed keep what was typed and their old base; fields this person did not touch
-    show what is stored now and are based on it, so that sending the form as it is leaves them alone."""
-    data = post.copy()
-    new_loaded = dict(loaded)
-    for name, stored in conflict.stored.items():
-        if name in conflict.fields:
-            new_loaded[name] = conflict.fingerprints[name]
-        elif fingerprint(conflict.submitted.get(name)) == loaded.get(name) or name not in conflict.submitted:
-            data[name] = "" if stored is None else str(stored)
-            new_loaded[name] = conflict.fingerprints[name]
-    data["loaded"] = json.dumps(new_loaded)
-    data["lock_version"] = str(conflict.stored_version)
-    data.pop("keep", None)
-    return data
-
-
-def _conflict_rows(conflict: actions.FactorConflict, form: FactorForm, levels: list[RatingLevel]) -> list[Any]:
+def _conflict_rows(conflict: FieldConflict, form: FactorForm, levels: list[RatingLevel]) -> list[Any]:
     """One row per field in conflict: its form field, the stored text with who saved it and when, the typed text."""
     words = {level.value: level.number_and_words for level in levels}
     labels = dict(QuestionAnswer.Answer.choices)
@@ -226,13 +207,11 @@ def factor_detail(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpR
         return _render_factor(request, assessment, factor, role, form=form, status=400)
     loaded = form.cleaned_data["loaded"]
     if loaded is not None:
-        values = form.values()
-        for name in request.POST.getlist("keep"):
-            values.pop(name, None)  # "keep the saved text" on the conflict screen: this field is not changed
+        values = kept_values(form.values(), request.POST)
         try:
             actions.do_merge_factor(factor, by=user, values=values, loaded=loaded)
-        except actions.FactorConflict as conflict:
-            kept = FactorForm(_conflict_data(request.POST, conflict, loaded), questions=questions, levels=levels)
+        except FieldConflict as conflict:
+            kept = FactorForm(conflict_form_data(request.POST, conflict, loaded), questions=questions, levels=levels)
             kept.is_valid()
             return _render_factor(request, assessment, factor, role, form=kept, field_conflict=conflict, status=409)
         except actions.AssessmentError as error:

@@ -36,6 +36,7 @@ from assessments.models import Assessment, FactorAssessment, QuestionAnswer
 from benchmarks.models import RatingLevel
 from editing.actions import working_on
 from lib import autosave as answers
+from lib.actions import FieldConflict
 
 
 class AutosaveForm(FactorForm):
@@ -87,7 +88,7 @@ def autosave(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpRespon
                 save_id=form.cleaned_data["save_id"],
                 page=actions.PageSave(page, seq) if page is not None and seq is not None else None,
             )
-        except actions.FactorConflict as conflict:
+        except FieldConflict as conflict:
             return answers.fields_conflicted(
                 conflict.fields, conflict.stored_version, _("Someone else changed the same fields meanwhile.")
             )
