@@ -26,6 +26,7 @@ from assessments.models import (
     QuestionAnswer,
     answer_field,
     comment_field,
+    factor_fields,
 )
 from benchmarks.models import BenchmarkVersion, GuideQuestion, KeyFactor
 from cities.models import Membership, Role, Workspace
@@ -106,16 +107,6 @@ def _factor_state(factor: FactorAssessment, answers: list[QuestionAnswer]) -> di
         "answers": {str(a.question_id): a.answer for a in answers},
         "comments": {str(a.question_id): a.comment for a in answers},
     }
-
-
-def factor_fields(factor: FactorAssessment, answers: list[QuestionAnswer]) -> dict[str, Any]:
-    """A key factor by the names of its form's fields (FactorForm): the unit that saves merge by.
-    `answers` carry their question."""
-    fields: dict[str, Any] = {"rating": factor.rating, "justification": factor.justification}
-    for a in answers:
-        fields[answer_field(a.question)] = a.answer
-        fields[comment_field(a.question)] = a.comment
-    return fields
 
 
 def _editable_locked(factor: FactorAssessment) -> tuple[Assessment, FactorAssessment]:
@@ -672,7 +663,7 @@ def do_restore_assessment(assessment: Assessment, *, by: User) -> Assessment:
 # ---- Workbook import (assessments/workbook.py; docs/roles.md, "Reports and workbooks") ----
 
 if TYPE_CHECKING:  # the workbook module loads openpyxl: imported where an import runs
-    from assessments.workbook import WorkbookChanges
+    from assessments.workbook import FactorChange, WorkbookChanges
 
 
 @dataclass
@@ -697,6 +688,27 @@ class WorkbookImported:
 def _parse_confirm(confirm: str) -> dict[str, str]:
     pairs = (item.partition(":") for item in confirm.split(",") if ":" in item)
     return {key: value for key, _colon, value in pairs}
+
+
+def _workbook_fields(change: "FactorChange", stored: list[QuestionAnswer]) -> dict[str, Any]:
+    """A workbook's key factor by form field name (what it leaves out, it leaves as stored)."""
+    fields: dict[str, Any] = {"rating": change.rating, "justification": change.justification.strip()}
+    for a in stored:
+        fields[answer_field(a.question)] = change.answers.get(a.question_id, a.answer)
+        fields[comment_field(a.question)] = change.comments.get(a.question_id, a.comment).strip()
+    return fields
+
+
+def _factor_change(factor: FactorAssessment, fields: dict[str, Any], stored: list[QuestionAnswer]) -> "FactorChange":
+    from assessments.workbook import FactorChange
+
+    return FactorChange(
+        factor=factor,
+        rating=fields["rating"],
+        justification=fields["justification"],
+        answers={a.question_id: fields[answer_field(a.question)] for a in stored},
+        comments={a.question_id: fields[comment_field(a.question)] for a in stored},
+    )
 
 
 def do_import_workbook(
@@ -729,14 +741,31 @@ def do_import_workbook(
             .filter(assessment=locked)
         }
         answers: dict[int, list[QuestionAnswer]] = {}
-        for answer in QuestionAnswer.objects.filter(factor__assessment=locked):
+        for answer in QuestionAnswer.objects.filter(factor__assessment=locked).select_related("question"):
             answers.setdefault(answer.factor_id, []).append(answer)
         confirmed = _parse_confirm(confirm)
         to_apply = []
         stale = []
+        merged_replaced = []
         for change in changes.factors:
             current = rows[change.factor.pk]
             stored = answers.get(current.pk, [])
+            loaded = changes.factor_loaded.get(current.key_factor.slug)
+            if loaded is not None:
+                # Merged by field: only what the workbook changed since its export, beside what was saved
+                # online meanwhile; a field changed in both, to different values, is a named conflict.
+                fields = factor_fields(current, stored)
+                typed = _workbook_fields(change, stored)
+                result = merge(fields, loaded, typed)
+                if not result.apply and not result.conflicts:
+                    continue
+                if result.conflicts:
+                    if confirmed.get(current.key_factor.slug) != str(current.lock_version):
+                        stale.append(current)
+                    merged_replaced.append(current.key_factor.slug)
+                fields |= result.apply | {name: typed[name] for name in result.conflicts}
+                to_apply.append((_factor_change(change.factor, fields, stored), current))
+                continue
             differs = (
                 change.rating != current.rating
                 or change.justification.strip() != current.justification
@@ -775,10 +804,11 @@ def do_import_workbook(
             items = [f"{f.key_factor.slug}:{f.lock_version}" for f in stale]
             items += [f"context:{digest}"] if context_stale else []
             raise WorkbookConflict(factors=stale, context=context_stale, confirm=",".join(items))
-        replaced = [
+        replaced = merged_replaced + [
             current.key_factor.slug
             for _change, current in to_apply
-            if current.lock_version != changes.factor_versions.get(current.key_factor.slug)
+            if current.key_factor.slug not in changes.factor_loaded
+            and current.lock_version != changes.factor_versions.get(current.key_factor.slug)
         ]
         saved = []
         for change, current in to_apply:

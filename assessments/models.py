@@ -9,6 +9,7 @@ import math
 import uuid
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -102,6 +103,16 @@ def answer_field(question: GuideQuestion) -> str:
 
 def comment_field(question: GuideQuestion) -> str:
     return f"q{question.number}-comment"
+
+
+def factor_fields(factor: "FactorAssessment", answers: list["QuestionAnswer"]) -> dict[str, Any]:
+    """A key factor by the names of its form's fields (assessments.forms.FactorForm): the unit that saves
+    and workbook imports merge by (lib.merge). `answers` carry their question."""
+    fields: dict[str, Any] = {"rating": factor.rating, "justification": factor.justification}
+    for a in answers:
+        fields[answer_field(a.question)] = a.answer
+        fields[comment_field(a.question)] = a.comment
+    return fields
 
 
 class FactorAssessment(models.Model):

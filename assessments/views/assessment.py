@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.models import User
 from assessments import access, actions
 from assessments.forms import ContextForm, FactorForm, StartAssessmentForm
-from assessments.models import Assessment, ContextNote, FactorAssessment, QuestionAnswer
+from assessments.models import Assessment, ContextNote, FactorAssessment, QuestionAnswer, factor_fields
 from assessments.views.partners import divergence_context, partner_context
 from benchmarks.models import KeyFactor, RatingLevel
 from cities import access as city_access
@@ -122,7 +122,7 @@ def _render_factor(
     levels = list(RatingLevel.objects.filter(scale_id=assessment.benchmark_version.rating_scale_id))
     edit = access.can_edit(role) and assessment.is_editable
     if edit and form is None:
-        stored = actions.factor_fields(factor, answers)
+        stored = factor_fields(factor, answers)
         initial: dict[str, Any] = {"lock_version": factor.lock_version, "loaded": fingerprints(stored), **stored}
         form = FactorForm(initial=initial, questions=questions, levels=levels)
     scale_max = max((level.value for level in levels), default=0)
