@@ -18,10 +18,11 @@ nothing about the text it was made from to anyone who does not already have the 
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms
 from django.http import QueryDict
 
 from lib.actions import FieldConflict
@@ -97,3 +98,23 @@ def kept_values(values: dict[str, Any], post: QueryDict) -> dict[str, Any]:
     """What a conflict screen's form sends, less the fields whose "keep the saved text" box was ticked."""
     keep = set(post.getlist("keep"))
     return {name: value for name, value in values.items() if name not in keep}
+
+
+def conflict_rows(
+    conflict: FieldConflict, form: forms.Form, shown: Callable[[str, Any], Any] = lambda _name, value: value
+) -> list[dict[str, Any]]:
+    """What `_field_conflicts.html` lists: one row per field in conflict, with its form field, the stored
+    value (who saved it and when, where known) and the typed one, each in words by `shown`."""
+    rows = []
+    for name in conflict.fields:
+        by, at = conflict.saved_by.get(name, (None, None))
+        rows.append(
+            {
+                "field": form[name],
+                "stored": shown(name, conflict.stored.get(name)),
+                "typed": shown(name, conflict.submitted.get(name)),
+                "by": by,
+                "at": at,
+            }
+        )
+    return rows

@@ -23,7 +23,7 @@ from cities.views import render_workspace
 from editing.actions import working_on
 from evidence.views import factor_evidence_context
 from lib.actions import FieldConflict
-from lib.merge import conflict_form_data, fingerprints, kept_values
+from lib.merge import conflict_form_data, conflict_rows, fingerprints, kept_values
 
 
 def _user(request: HttpRequest) -> User:
@@ -149,7 +149,9 @@ def _render_factor(
         "form": form if edit else None,
         "conflict": conflict,
         "field_conflict": field_conflict,
-        "field_conflicts": _conflict_rows(field_conflict, form, levels) if field_conflict and form else [],
+        "field_conflicts": conflict_rows(field_conflict, form, _factor_shown(levels))
+        if field_conflict and form
+        else [],
         "working": working_on(actions.factor_subject(factor), besides=_user(request)) if edit else [],
         "error": error,
         "stored_answers": stored_answers,
@@ -163,8 +165,8 @@ def _render_factor(
     return render(request, "assessments/factor.html", context, status=status)
 
 
-def _conflict_rows(conflict: FieldConflict, form: FactorForm, levels: list[RatingLevel]) -> list[Any]:
-    """One row per field in conflict: its form field, the stored text with who saved it and when, the typed text."""
+def _factor_shown(levels: list[RatingLevel]) -> Callable[[str, Any], Any]:
+    """A key factor's value in words on the conflict screen: ratings and answers by their labels."""
     words = {level.value: level.number_and_words for level in levels}
     labels = dict(QuestionAnswer.Answer.choices)
 
@@ -175,19 +177,7 @@ def _conflict_rows(conflict: FieldConflict, form: FactorForm, levels: list[Ratin
             return labels.get(value, _("Not answered yet")) if value else _("Not answered yet")
         return value
 
-    rows = []
-    for name in conflict.fields:
-        by, at = conflict.saved_by[name]
-        rows.append(
-            {
-                "field": form[name],
-                "stored": shown(name, conflict.stored[name]),
-                "typed": shown(name, conflict.submitted[name]),
-                "by": by,
-                "at": at,
-            }
-        )
-    return rows
+    return shown
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
