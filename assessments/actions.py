@@ -26,6 +26,7 @@ from assessments.models import (
     QuestionAnswer,
     answer_field,
     comment_field,
+    context_fields,
     factor_fields,
 )
 from benchmarks.models import BenchmarkVersion, GuideQuestion, KeyFactor
@@ -390,6 +391,73 @@ def do_save_context(
             assessment=locked, by=by, action=AssessmentEvent.Action.CONTEXT_SAVED, changes=changed
         )
         return locked
+
+
+def do_merge_context(assessment: Assessment, *, by: User, values: dict[str, Any], loaded: dict[str, str]) -> Assessment:
+    """Saves what this person changed in the context notes since their page was loaded, merged by field
+    with what others saved meanwhile (lib.merge): `values` by form field name (ContextForm.fields_sent),
+    `loaded` the fingerprints the page was loaded with. Raises FieldConflict for a field both changed."""
+    with transaction.atomic():
+        locked = _lock(assessment)
+        if not locked.is_editable:
+            raise AssessmentError(
+                _("This assessment is %(status)s and cannot be changed.")
+                % {"status": locked.get_status_display().lower()}
+            )
+        rows = list(
+            ContextNote.objects.filter(assessment=locked)
+            .select_related("context_factor")
+            .prefetch_related("key_factors")
+        )
+        stored = context_fields(rows)
+        values = {
+            name: value.strip() if name.endswith("-note") else value for name, value in values.items() if name in stored
+        }
+        result = merge(stored, loaded, values)
+        if result.conflicts:
+            raise FieldConflict(
+                fields=result.conflicts,
+                stored=stored,
+                submitted=values,
+                fingerprints=fingerprints(stored),
+                stored_version=locked.lock_version,
+                saved_by=_context_saved_by(locked, rows, result.conflicts),
+            )
+        if not result.apply:
+            return locked
+        new = stored | result.apply
+        notes = {}
+        for row in rows:
+            n = row.context_factor.number
+            if any(name.startswith(f"c{n}-") for name in result.apply):
+                notes[row.context_factor_id] = {
+                    "effect": new[f"c{n}-effect"],
+                    "competence": new[f"c{n}-competence"],
+                    "note": new[f"c{n}-note"],
+                    "key_factors": [int(pk) for pk in new[f"c{n}-key_factors"]],
+                }
+        return do_save_context(locked, by=by, expected_version=locked.lock_version, notes=notes)
+
+
+def _context_saved_by(
+    assessment: Assessment, rows: list[ContextNote], names: list[str]
+) -> dict[str, tuple[User | None, Any]]:
+    """Who last saved the context factor of each of the fields `names`, and when, from the history."""
+    ids = {f"c{row.context_factor.number}-": str(row.context_factor_id) for row in rows}
+    found: dict[str, tuple[User | None, Any]] = {}
+    events = (
+        AssessmentEvent.objects.filter(assessment=assessment, action=AssessmentEvent.Action.CONTEXT_SAVED)
+        .select_related("by")
+        .order_by("-at", "-pk")[:200]
+    )
+    for event in events:
+        for name in names:
+            prefix = name[: name.index("-") + 1]
+            if name not in found and ids.get(prefix) in event.changes:
+                found[name] = (event.by, event.at)
+        if len(found) == len(names):
+            break
+    return {name: found.get(name, (None, None)) for name in names}
 
 
 def _key_factor_list(factors: dict[int, KeyFactor], ids: list[int]) -> str:

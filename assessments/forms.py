@@ -11,7 +11,7 @@ from accounts.models import User
 from assessments.models import ContextNote, QuestionAnswer, answer_field, comment_field
 from benchmarks.models import Benchmark, GuideQuestion, KeyFactor, RatingLevel
 from cities.models import Membership, Role
-from lib.forms import AccessibleFormMixin
+from lib.forms import AccessibleFormMixin, LoadedMixin
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -42,13 +42,10 @@ def rating_choices(levels: Iterable[RatingLevel]) -> list[tuple[int | str, "StrO
     return [("", _("Not rated yet")), *((level.value, level.number_and_words) for level in levels)]
 
 
-class FactorForm(AccessibleFormMixin, forms.Form):
+class FactorForm(AccessibleFormMixin, LoadedMixin, forms.Form):
     """Answers with comments for each guide question, a rating on the scale, a justification."""
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    # Fingerprints of the values the page was loaded with (lib.merge): saves merge by field. A page
-    # without it (one loaded before saves merged by field) gets the whole-factor check of lock_version.
-    loaded = forms.JSONField(widget=forms.HiddenInput, required=False)
     rating = forms.TypedChoiceField(label=_("Rating"), required=False, coerce=int, empty_value=None)
     justification = forms.CharField(
         label=_("Justification"),
@@ -84,18 +81,6 @@ class FactorForm(AccessibleFormMixin, forms.Form):
             self.add_error("justification", _("Explain the rating: a rating needs a justification."))
         return cleaned
 
-    def clean_loaded(self) -> dict[str, str] | None:
-        loaded = self.cleaned_data.get("loaded")
-        if loaded in (None, ""):
-            return None
-        if (
-            not isinstance(loaded, dict)
-            or len(loaded) > len(self.fields)
-            or not all(isinstance(k, str) and isinstance(v, str) and len(v) <= 64 for k, v in loaded.items())
-        ):
-            raise forms.ValidationError(_("This page is out of date: reload it and type your changes again."))
-        return loaded
-
     def values(self) -> dict[str, Any]:
         """What was sent, by field name: the unit of lib.merge."""
         names = ["rating", "justification"]
@@ -120,7 +105,7 @@ class FirstBoxCheckboxes(forms.CheckboxSelectMultiple):
         return f"{id_}_{index or 0}" if id_ else id_
 
 
-class ContextForm(AccessibleFormMixin, forms.Form):
+class ContextForm(AccessibleFormMixin, LoadedMixin, forms.Form):
     """Effect, competence and a note for each context factor, and the key factors it bears on."""
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -179,6 +164,17 @@ class ContextForm(AccessibleFormMixin, forms.Form):
             bears_on = self[f"c{n}-key_factors"] if f"c{n}-key_factors" in self.fields else None
             out.append((note, self[f"c{n}-effect"], self[f"c{n}-competence"], self[f"c{n}-note"], bears_on, saved))
         return out
+
+    def fields_sent(self) -> dict[str, Any]:
+        """What was sent, by field name (the key factors a note bears on in a fixed order): the unit of lib.merge."""
+        sent = {}
+        for note in self.notes:
+            n = note.context_factor.number
+            for key in ("effect", "competence", "note"):
+                sent[f"c{n}-{key}"] = self.cleaned_data[f"c{n}-{key}"]
+            if f"c{n}-key_factors" in self.fields:
+                sent[f"c{n}-key_factors"] = sorted(self.cleaned_data[f"c{n}-key_factors"])
+        return sent
 
     def values(self) -> dict[int, dict[str, Any]]:
         data = self.cleaned_data

@@ -115,6 +115,17 @@ def factor_fields(factor: "FactorAssessment", answers: list["QuestionAnswer"]) -
     return fields
 
 
+def context_fields(notes: list["ContextNote"]) -> dict[str, Any]:
+    """The context notes by the names of their form's fields (assessments.forms.ContextForm), the unit that
+    saves merge by. `notes` carry their context factor and their key factors (prefetched)."""
+    fields: dict[str, Any] = {}
+    for note in notes:
+        n = note.context_factor.number
+        fields |= {f"c{n}-effect": note.effect, f"c{n}-competence": note.competence, f"c{n}-note": note.note}
+        fields[f"c{n}-key_factors"] = sorted(str(kf.pk) for kf in note.key_factors.all())
+    return fields
+
+
 class FactorAssessment(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="factors")
     key_factor = models.ForeignKey(KeyFactor, on_delete=models.PROTECT, related_name="+")

@@ -294,3 +294,45 @@ def test_a_page_loaded_before_merging_keeps_the_whole_factor_check(two, assessme
     response = second.post(url(assessment, factor), {**page_2, f"q{n}-comment": "Other field."})
     assert response.status_code == 409, "without fingerprints, any save since is a conflict, never an overwrite"
     assert stored(factor)["justification"] == "First."
+
+
+# ---- context notes: the same rules, on the context page
+
+
+def context_url(assessment: Assessment) -> str:
+    return f"/assessments/{assessment.public_id}/context/"
+
+
+def test_context_notes_of_different_factors_both_apply(two, assessment, cast) -> None:
+    first, second, _factor = two
+    page_1 = page_form(first, context_url(assessment))
+    page_2 = page_form(second, context_url(assessment))
+    page_1.update({"c1-effect": "enabler", "c1-note": "A regional integration fund."})
+    assert first.post(context_url(assessment), page_1).status_code == 302
+    page_2.update({"c2-note": "National law sets the asylum reception."})
+    assert second.post(context_url(assessment), page_2).status_code == 302
+    notes = {n.context_factor.number: n for n in assessment.context_notes.select_related("context_factor")}
+    assert (notes[1].effect, notes[1].note) == ("enabler", "A regional integration fund.")
+    assert notes[2].note == "National law sets the asylum reception."
+    events = assessment.events.filter(action=AssessmentEvent.Action.CONTEXT_SAVED).order_by("pk")
+    assert [e.by for e in events] == [cast.coordinator, cast.contributor]
+
+
+def test_the_same_context_note_changed_by_both_is_a_conflict_of_that_field_only(two, assessment, cast) -> None:
+    first, second, _factor = two
+    page_1 = page_form(first, context_url(assessment))
+    page_2 = page_form(second, context_url(assessment))
+    page_1.update({"c1-note": "First's note.", "c1-effect": "constraint"})
+    assert first.post(context_url(assessment), page_1).status_code == 302
+    page_2.update({"c1-note": "Second's note."})
+    response = second.post(context_url(assessment), page_2)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert html.count('name="keep"') == 1 and 'value="c1-note"' in html
+    assert f"Saved by <bdi>{cast.coordinator}</bdi>" in html
+    # As it is, the conflict form keeps the first person's effect (the second never touched it).
+    again = read_form(html)
+    assert again["c1-effect"] == "constraint"
+    assert second.post(context_url(assessment), again).status_code == 302
+    note = assessment.context_notes.get(context_factor__number=1)
+    assert (note.effect, note.note) == ("constraint", "Second's note.")

@@ -15,7 +15,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.models import User
 from assessments import access, actions
 from assessments.forms import ContextForm, FactorForm, StartAssessmentForm
-from assessments.models import Assessment, ContextNote, FactorAssessment, QuestionAnswer, factor_fields
+from assessments.models import (
+    Assessment,
+    ContextNote,
+    FactorAssessment,
+    QuestionAnswer,
+    context_fields,
+    factor_fields,
+)
 from assessments.views.partners import divergence_context, partner_context
 from benchmarks.models import KeyFactor, RatingLevel
 from cities import access as city_access
@@ -252,9 +259,29 @@ def context_factors(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     form = None
     status = 200
     stored: dict[int, ContextNote] = {}
+    field_conflicts: list[dict[str, Any]] = []
     if write:
         form = ContextForm(request.POST, notes=notes, key_factors=key_factors)
-        if form.is_valid():
+        loaded = form.cleaned_data.get("loaded") if form.is_valid() else None
+        if loaded is not None:
+            try:
+                actions.do_merge_context(
+                    assessment, by=user, values=kept_values(form.fields_sent(), request.POST), loaded=loaded
+                )
+            except FieldConflict as conflict:
+                form = ContextForm(
+                    conflict_form_data(request.POST, conflict, loaded), notes=notes, key_factors=key_factors
+                )
+                form.is_valid()
+                field_conflicts = conflict_rows(conflict, form, _context_shown(key_factors))
+                status = 409
+            except actions.AssessmentError as error:
+                form.add_error(None, error.message)
+                status = 400
+            else:
+                messages.success(request, _("The context factors are saved."))
+                return redirect(assessment)
+        elif form.is_valid():
             try:
                 actions.do_save_context(
                     assessment, by=user, expected_version=form.cleaned_data["lock_version"], notes=form.values()
@@ -283,7 +310,10 @@ def context_factors(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
         else:
             status = 400
     elif edit:
-        initial: dict[str, Any] = {"lock_version": assessment.lock_version}
+        initial: dict[str, Any] = {
+            "lock_version": assessment.lock_version,
+            "loaded": fingerprints(context_fields(notes)),
+        }
         for note in notes:
             n = note.context_factor.number
             initial |= {f"c{n}-effect": note.effect, f"c{n}-competence": note.competence, f"c{n}-note": note.note}
@@ -295,9 +325,29 @@ def context_factors(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
         "notes": notes,
         "form": form,
         "rows": rows,
+        "field_conflict": bool(field_conflicts),
+        "field_conflicts": field_conflicts,
         "team": access.is_team(request.user, role),
     }
     return render(request, "assessments/context.html", context, status=status)
+
+
+def _context_shown(key_factors: list[KeyFactor]) -> Callable[[str, Any], Any]:
+    """A context note's value in words on the conflict screen."""
+    effects = dict(ContextNote.Effect.choices)
+    competences = dict(ContextNote.Competence.choices)
+    titles = {str(kf.pk): f"{kf.number}. {kf.title}" for kf in key_factors}
+
+    def shown(name: str, value: Any) -> Any:
+        if name.endswith("-effect"):
+            return effects.get(value, _("Not assessed yet"))
+        if name.endswith("-competence"):
+            return competences.get(value, _("Not assessed yet"))
+        if name.endswith("-key_factors"):
+            return "; ".join(titles[pk] for pk in value if pk in titles) or _("no key factor")
+        return value
+
+    return shown
 
 
 def _transition(request: HttpRequest, assessment_id: UUID, action: Any, done: str) -> HttpResponse:
