@@ -1,6 +1,7 @@
 """State changes of self-assessments. Each runs in one transaction with the rows it checks locked,
 and leaves an AssessmentEvent (who, when, what changed)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -486,14 +487,24 @@ def _membership(workspace_id: int, user: User) -> Membership | None:
 
 
 def do_rate_as_partner(
-    factor: FactorAssessment, *, by: User, expected_version: int, rating: int | None, comment: str
+    factor: FactorAssessment,
+    *,
+    by: User,
+    expected_version: int,
+    rating: int | None,
+    comment: str,
+    loaded: dict[str, str] | None = None,
+    keep: Sequence[str] = (),
 ) -> PartnerRating:
     """Saves the view of the partner organisation `by` speaks for (from the membership, never the request).
 
     The assessment row is locked, as for the city's own saves, so two people of one organisation saving
     its first rating at once are serialised and the second meets the version check. Raises
     PartnerConflict when the organisation's row changed since `expected_version` (0: no row yet).
-    """
+
+    With `loaded` (the fingerprints the page was loaded with), the save merges by field instead: the
+    rating and the comment are each applied when only this person changed them, and FieldConflict names
+    the one both changed (lib.merge); the fields in `keep` (ticked "keep the saved text") are left as stored."""
     comment = comment.strip()
     with transaction.atomic():
         assessment = _lock(factor.assessment)
@@ -508,7 +519,21 @@ def do_rate_as_partner(
         organisation = member.organisation.strip()
         row = PartnerRating.objects.select_for_update().filter(factor=factor, organisation=organisation).first()
         stored_version = row.lock_version if row else 0
-        if stored_version != expected_version:
+        if loaded is not None:
+            stored = {"rating": row.rating, "comment": row.comment} if row else {"rating": None, "comment": ""}
+            sent = {name: value for name, value in {"rating": rating, "comment": comment}.items() if name not in keep}
+            result = merge(stored, loaded, sent)
+            if result.conflicts:
+                raise FieldConflict(
+                    fields=result.conflicts,
+                    stored=stored,
+                    submitted={"rating": rating, "comment": comment},
+                    fingerprints=fingerprints(stored),
+                    stored_version=stored_version,
+                    saved_by=dict.fromkeys(result.conflicts, (row.updated_by, row.updated_at)) if row else {},
+                )
+            rating, comment = (stored | result.apply)["rating"], (stored | result.apply)["comment"]
+        elif stored_version != expected_version:
             stored = {"rating": row.rating, "comment": row.comment} if row else {"rating": None, "comment": ""}
             raise PartnerConflict(stored=stored, stored_version=stored_version)
         if rating is not None and not assessment.benchmark_version.rating_scale.levels.filter(value=rating).exists():

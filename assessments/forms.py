@@ -190,7 +190,7 @@ class ContextForm(AccessibleFormMixin, LoadedMixin, forms.Form):
 # ---- partner ratings and comments (prefixed: they share the key factor page with the city's own form)
 
 
-class PartnerRatingForm(AccessibleFormMixin, forms.Form):
+class PartnerRatingForm(AccessibleFormMixin, LoadedMixin, forms.Form):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     rating = forms.TypedChoiceField(label=_("Your organisation's rating"), required=False, coerce=int, empty_value=None)
     comment = forms.CharField(

@@ -11,7 +11,7 @@ import pytest
 from django.db.models import Count
 from django.test import Client
 
-from assessments.models import Assessment, AssessmentEvent, FactorAssessment, QuestionAnswer
+from assessments.models import Assessment, AssessmentEvent, FactorAssessment, PartnerRating, QuestionAnswer
 from cities.models import Role
 from cities.tests.conftest import Cast, client_for, join, make_user
 
@@ -336,3 +336,54 @@ def test_the_same_context_note_changed_by_both_is_a_conflict_of_that_field_only(
     assert second.post(context_url(assessment), again).status_code == 302
     note = assessment.context_notes.get(context_factor__number=1)
     assert (note.effect, note.note) == ("constraint", "Second's note.")
+
+
+# ---- a partner organisation's view: two of its people at once
+
+
+def partner_form(client: Client, assessment: Assessment, factor: FactorAssessment) -> dict[str, str]:
+    reader = FormReader()
+    reader.feed(client.get(url(assessment, factor)).content.decode())
+    forms = [values for values in reader.forms if "partner-loaded" in values]
+    assert len(forms) == 1
+    return forms[0]
+
+
+@pytest.fixture
+def two_partners(cast: Cast, assessment: Assessment) -> tuple[Client, Client, FactorAssessment]:
+    colleague = make_user("colleague@aville.example")
+    join(cast.workspace, colleague, Role.PARTNER, by=cast.coordinator, organisation="Aville Refugee Council")
+    return client_for(cast.partner), client_for(colleague), a_factor(assessment)
+
+
+def partner_url(assessment: Assessment, factor: FactorAssessment) -> str:
+    return url(assessment, factor) + "partner-rating/"
+
+
+def test_two_people_of_one_organisation_rating_and_commenting_both_apply(two_partners, assessment) -> None:
+    first, second, factor = two_partners
+    page_1 = partner_form(first, assessment, factor)
+    page_2 = partner_form(second, assessment, factor)
+    assert first.post(partner_url(assessment, factor), {**page_1, "partner-rating": "2"}).status_code == 302
+    response = second.post(partner_url(assessment, factor), {**page_2, "partner-comment": "Seen from our advice desk."})
+    assert response.status_code == 302
+    view = PartnerRating.objects.get(factor=factor)
+    assert (view.rating, view.comment) == (2, "Seen from our advice desk.")
+
+
+def test_the_same_partner_comment_changed_by_both_is_a_conflict_that_can_keep_the_saved_one(
+    two_partners, assessment
+) -> None:
+    first, second, factor = two_partners
+    page_1 = partner_form(first, assessment, factor)
+    page_2 = partner_form(second, assessment, factor)
+    assert first.post(partner_url(assessment, factor), {**page_1, "partner-comment": "First."}).status_code == 302
+    response = second.post(partner_url(assessment, factor), {**page_2, "partner-comment": "Second."})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert html.count('name="keep"') == 1 and 'value="comment"' in html
+    reader = FormReader()
+    reader.feed(html)
+    again = next(values for values in reader.forms if "partner-loaded" in values)
+    assert second.post(partner_url(assessment, factor), {**again, "keep": "comment"}).status_code == 302
+    assert PartnerRating.objects.get(factor=factor).comment == "First."
