@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from actionplans.actions import ActionFields, IndicatorFields
-from actionplans.models import Action
+from actionplans.models import Action, key_factor_field
 from assessments.models import ContextNote
 from benchmarks.models import KeyFactor
 from lib.forms import AccessibleFormMixin
@@ -20,8 +20,24 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def key_factor_field(key_factor: KeyFactor) -> str:
-    return f"kf-{key_factor.pk}"
+class LoadedMixin(forms.Form):
+    """The fingerprints of the values a page was loaded with (lib.merge), as assessments.forms.FactorForm
+    carries them: saves merge by field. A page without them (one loaded before saves merged by field)
+    gets the whole-row check of lock_version."""
+
+    loaded = forms.JSONField(widget=forms.HiddenInput, required=False)
+
+    def clean_loaded(self) -> dict[str, str] | None:
+        loaded = self.cleaned_data.get("loaded")
+        if loaded in (None, ""):
+            return None
+        if (
+            not isinstance(loaded, dict)
+            or len(loaded) > len(self.fields)
+            or not all(isinstance(k, str) and isinstance(v, str) and len(v) <= 64 for k, v in loaded.items())
+        ):
+            raise forms.ValidationError(_("This page is out of date: reload it and type your changes again."))
+        return loaded
 
 
 class AddActionForm(AccessibleFormMixin, forms.Form):
@@ -30,7 +46,7 @@ class AddActionForm(AccessibleFormMixin, forms.Form):
     title = forms.CharField(label=_("Title of the new action"), max_length=300)
 
 
-class ActionForm(AccessibleFormMixin, forms.Form):
+class ActionForm(AccessibleFormMixin, LoadedMixin, forms.Form):
     """An action's fields, and one checkbox per key factor of the benchmark (each its own name, so the
     autosave script sends them as they are)."""
 
@@ -153,7 +169,7 @@ class IndicatorForm(AccessibleFormMixin, forms.Form):
         )
 
 
-class EditIndicatorForm(IndicatorForm):
+class EditIndicatorForm(LoadedMixin, IndicatorForm):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 

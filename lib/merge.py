@@ -71,12 +71,19 @@ def merge(stored: Mapping[str, Any], loaded: Mapping[str, str], submitted: Mappi
     return result
 
 
-def conflict_form_data(post: QueryDict, conflict: FieldConflict, loaded: Mapping[str, str]) -> QueryDict:
+def conflict_form_data(
+    post: QueryDict, conflict: FieldConflict, loaded: Mapping[str, str], *, prefix: str | None = None
+) -> QueryDict:
     """The conflict screen's form, from what was sent: the fields in conflict keep what was typed, now
     based on the stored value (so that sending it is this person's decision, and a newer save meets a new
     conflict); fields only this person changed keep what was typed and their old base; fields this person
     did not touch show what is stored now and rest on it, so that sending the form as it is leaves them
-    alone. The "keep the saved text" boxes start unticked."""
+    alone. The "keep the saved text" boxes start unticked. `prefix`: the form's, which the names of its
+    fields carry in `post` (forms.Form.prefix)."""
+
+    def key(name: str) -> str:
+        return f"{prefix}-{name}" if prefix else name
+
     data = post.copy()
     new_loaded = dict(loaded)
     for name, value in conflict.stored.items():
@@ -84,12 +91,12 @@ def conflict_form_data(post: QueryDict, conflict: FieldConflict, loaded: Mapping
             new_loaded[name] = conflict.fingerprints[name]
         elif name not in conflict.submitted or fingerprint(conflict.submitted[name]) == loaded.get(name):
             if isinstance(value, list):
-                data.setlist(name, [str(v) for v in value])
+                data.setlist(key(name), [str(v) for v in value])
             else:
-                data[name] = "" if value is None else str(value)
+                data[key(name)] = "" if value is None else str(value)
             new_loaded[name] = conflict.fingerprints[name]
-    data["loaded"] = json.dumps(new_loaded)
-    data["lock_version"] = str(conflict.stored_version)
+    data[key("loaded")] = json.dumps(new_loaded)
+    data[key("lock_version")] = str(conflict.stored_version)
     data.pop("keep", None)
     return data
 
