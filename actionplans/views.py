@@ -1,6 +1,7 @@
 """The action-plan pages (docs/roles.md, "Action plans"): the plan, an action with its indicators and
 progress updates, an indicator, the timeline, the history and the downloads; autosave of an action."""
 
+from collections.abc import Callable
 from typing import Any, cast
 from uuid import UUID
 
@@ -176,7 +177,7 @@ def _render_action(
     return render(request, "actionplans/action.html", context, status=status)
 
 
-def _action_shown(key_factors: list[KeyFactor]) -> Any:
+def _action_shown(key_factors: list[KeyFactor]) -> Callable[[str, Any], Any]:
     """An action's value in words on the conflict screen: choices by their labels, a key factor's box as
     addressed or not."""
     labels = dict(Action.Status.choices) | dict(ContextNote.Competence.choices)
