@@ -209,7 +209,7 @@ def action_detail(request: HttpRequest, assessment_id: UUID, action_id: UUID) ->
     if loaded is not None:
         values = kept_values(actions.action_values(form.values(), key_factors), request.POST)
         try:
-            actions.do_merge_action(action, by=_user(request), values=values, loaded=loaded)
+            saved = actions.do_merge_action(action, by=_user(request), values=values, loaded=loaded)
         except FieldConflict as found:
             kept = ActionForm(conflict_form_data(request.POST, found, loaded), key_factors=key_factors)
             kept.is_valid()
@@ -218,7 +218,8 @@ def action_detail(request: HttpRequest, assessment_id: UUID, action_id: UUID) ->
         except actions.PlanError as error:
             form.add_error(None, error.message)
             return _render_action(request, action, role, form=form, status=400)
-        messages.success(request, _("“%(title)s” is saved.") % {"title": form.cleaned_data["title"]})
+        # The stored title: someone else's, when this person left theirs alone.
+        messages.success(request, _("“%(title)s” is saved.") % {"title": cast(Action, saved.row).title})
         return redirect("actionplans:plan", assessment_id)
     try:
         actions.do_save_action(

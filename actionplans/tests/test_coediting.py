@@ -194,6 +194,18 @@ def test_the_conflict_screen_of_an_action_can_keep_the_saved_text(two) -> None:
     assert (action.description, action.funding_source) == ("Kept.", "Kept too.")
 
 
+def test_a_conflict_on_a_choice_shows_both_choices_in_words(two) -> None:
+    first, second, action = two
+    url = action.get_absolute_url()
+    page_1, page_2 = page_form(first, url), page_form(second, url)
+    assert first.post(url, {**page_1, "status": "done", "competence": "national"}).status_code == 302
+    response = second.post(url, {**page_2, "status": "dropped", "competence": "national"})
+    assert response.status_code == 409
+    stored = response.content.decode().split('class="conflict-stored"')[1].split("</dl>")[0]
+    assert "Done" in stored and "Dropped" in stored
+    assert response.content.decode().count('name="keep"') == 1, "the same competence chosen by both is no conflict"
+
+
 def test_autosave_same_field_of_an_action_is_a_conflict_that_names_it(two) -> None:
     first, second, action = two
     url = action.get_absolute_url()
@@ -333,7 +345,7 @@ def test_indicator_conflict_screen_can_keep_the_saved_value(cast, plan, indicato
     assert (indicator.name, indicator.current) == ("Kept name", Decimal("70"))
 
 
-def test_the_conflict_answer_is_json_safe_for_the_page(two) -> None:
+def test_a_freshly_loaded_page_counts_no_field_as_changed(two) -> None:
     """The fingerprints a page is loaded with match what it sends back unchanged: no field of a
     freshly loaded page counts as changed (dates, decimals, boxes included)."""
     first, _second, action = two
