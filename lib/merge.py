@@ -72,13 +72,14 @@ def merge(stored: Mapping[str, Any], loaded: Mapping[str, str], submitted: Mappi
 
 
 def conflict_form_data(
-    post: QueryDict, conflict: FieldConflict, loaded: Mapping[str, str], *, prefix: str = ""
+    post: QueryDict, conflict: FieldConflict, loaded: Mapping[str, str], *, prefix: str | None = None
 ) -> QueryDict:
     """The conflict screen's form, from what was sent: the fields in conflict keep what was typed, now
     based on the stored value (so that sending it is this person's decision, and a newer save meets a new
     conflict); fields only this person changed keep what was typed and their old base; fields this person
     did not touch show what is stored now and rest on it, so that sending the form as it is leaves them
-    alone. The "keep the saved text" boxes start unticked. `prefix`: the form's own (Form.prefix)."""
+    alone. The "keep the saved text" boxes start unticked. `prefix`: the form's, which the names of its
+    fields carry in `post` (forms.Form.prefix)."""
 
     def key(name: str) -> str:
         return f"{prefix}-{name}" if prefix else name

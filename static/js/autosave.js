@@ -288,7 +288,9 @@
           return; // typed in since: keep the old base, so that saving it is a conflict, never an overwrite
         }
         var field = form.elements.namedItem(name);
-        if (field && "value" in field) {
+        if (field && field.type === "checkbox") {
+          field.checked = theirs[name] === true; // a box's value is whether it is ticked (a plan action's key factors)
+        } else if (field && "value" in field) {
           field.value = theirs[name] === null ? "" : String(theirs[name]);
         }
       }
