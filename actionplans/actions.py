@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from actionplans.access import PLANNABLE
-from actionplans.models import Action, ActionPlan, ActionPlanEvent, Indicator, ProgressUpdate
+from actionplans.models import Action, ActionPlan, ActionPlanEvent, Indicator, ProgressUpdate, key_factor_field
 from assessments.models import Assessment, ContextNote, QuestionAnswer
 from assessments.results import FactorResult, build_results
 from benchmarks.models import KeyFactor
-from lib.actions import Conflict, Refused
+from editing.actions import accept_autosave
+from lib.actions import Conflict, FieldConflict, Refused
+from lib.merge import fingerprints, merge
 from lib.models import merge_autosave
 
 
@@ -56,6 +58,17 @@ class IndicatorFields:
 
 
 TEXTS = ("title", "description", "owner", "partners", "resources", "funding_source")
+# An action's fields besides its key factors, each its own form field and unit of a merge (lib.merge).
+EDITED = (*TEXTS, "start", "end", "budget", "competence", "status")
+INDICATOR_FIELDS = ("name", "baseline", "target", "current", "unit", "due")
+
+
+@dataclass(frozen=True)
+class PageSave:
+    """An autosave's place in the order of its open page (editing.actions.accept_autosave)."""
+
+    page: UUID
+    seq: int
 
 
 def _shown(value: Any) -> Any:
@@ -176,61 +189,209 @@ def do_add_action(plan: ActionPlan, *, by: User, title: str) -> Action:
         return action
 
 
+def _write_action(plan: ActionPlan, locked: Action, fields: ActionFields, *, by: User, save_id: UUID | None) -> None:
+    """Stores an action's new fields and key factors, and records what changed in the plan's history.
+
+    Autosaves of one person within AUTOSAVE_MERGE, when nobody else saved meanwhile, are merged into one
+    history event (as assessments.actions does for a key factor); an explicit save has an event of its own."""
+    slugs = list(locked.key_factors.order_by("slug").values_list("slug", flat=True))
+    before = _action_state(locked, slugs)
+    factors = _check_fields(plan, fields)
+    new_slugs = [kf.slug for kf in factors.values()]
+    for name in EDITED:
+        setattr(locked, name, getattr(fields, name))
+    after = _action_state(locked, new_slugs)
+    previous_editor = locked.updated_by_id
+    locked.lock_version += 1
+    locked.updated_by = by
+    locked.last_save_id = save_id
+    locked.save()
+    if sorted(new_slugs) != slugs:
+        locked.key_factors.set(list(factors.values()))
+    _touch(plan)
+    changes = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
+    ref = {"action": str(locked.public_id), "title": locked.title}
+    if (
+        save_id is not None
+        and previous_editor == by.pk
+        and merge_autosave(
+            ActionPlanEvent.objects.filter(plan=plan),
+            by=by,
+            action=ActionPlanEvent.Action.ACTION_SAVED,
+            subject=ref,
+            changes=changes,
+        )
+    ):
+        return
+    marker = {"autosave": True} if save_id is not None else {}
+    _event(plan, by, ActionPlanEvent.Action.ACTION_SAVED, {**ref, **marker, **changes})
+
+
+def _locked_action(action: Action) -> tuple[ActionPlan, Action]:
+    plan = _lock_plan(action.plan)
+    plan.assessment = action.plan.assessment
+    locked = Action.objects.select_for_update().get(pk=action.pk)
+    if locked.deleted_at is not None:
+        raise PlanError(_("This action was removed; restore it first."))
+    return plan, locked
+
+
 def do_save_action(
     action: Action, fields: ActionFields, *, by: User, expected_version: int, save_id: UUID | None = None
 ) -> Action:
-    """Saves an action's fields and the key factors it addresses.
+    """Saves an action's fields and the key factors it addresses, whole.
 
-    Raises Conflict when the action changed since `expected_version` was read (optimistic locking), with
-    the stored and the submitted state. `save_id` marks an autosave (static/js/autosave.js): a replay of
-    the last applied save_id changes nothing; autosaves of one person within AUTOSAVE_MERGE, when nobody
-    else saved meanwhile, are merged into one history event (as assessments.actions.do_save_factor does).
+    The whole-action check, for a save that cannot say what it was loaded with (a page loaded before
+    saves merged by field): raises Conflict when the action changed since `expected_version` was read,
+    with the stored and the submitted state. Pages save through do_merge_action. `save_id` marks an
+    autosave (static/js/autosave.js): a replay of the last applied save_id changes nothing.
     """
     for name in TEXTS:
         setattr(fields, name, getattr(fields, name).strip())
     with transaction.atomic():
-        plan = _lock_plan(action.plan)
-        plan.assessment = action.plan.assessment
-        locked = Action.objects.select_for_update().get(pk=action.pk)
-        if locked.deleted_at is not None:
-            raise PlanError(_("This action was removed; restore it first."))
+        plan, locked = _locked_action(action)
         if save_id is not None and locked.last_save_id == save_id:
             return locked
-        slugs = list(locked.key_factors.order_by("slug").values_list("slug", flat=True))
-        before = _action_state(locked, slugs)
-        factors = _check_fields(plan, fields)
-        new_slugs = [kf.slug for kf in factors.values()]
-        for name in (*TEXTS, "start", "end", "budget", "competence", "status"):
-            setattr(locked, name, getattr(fields, name))
-        submitted = _action_state(locked, new_slugs)
         if locked.lock_version != expected_version:
-            stored = Action.objects.get(pk=locked.pk)
-            raise Conflict(stored=_action_state(stored, slugs), submitted=submitted, stored_version=stored.lock_version)
-        previous_editor = locked.updated_by_id
-        locked.lock_version += 1
-        locked.updated_by = by
-        locked.last_save_id = save_id
-        locked.save()
-        if sorted(new_slugs) != slugs:
-            locked.key_factors.set(list(factors.values()))
-        _touch(plan)
-        changes = {k: {"from": before[k], "to": submitted[k]} for k in submitted if before[k] != submitted[k]}
-        ref = {"action": str(locked.public_id), "title": locked.title}
-        if (
-            save_id is not None
-            and previous_editor == by.pk
-            and merge_autosave(
-                ActionPlanEvent.objects.filter(plan=plan),
-                by=by,
-                action=ActionPlanEvent.Action.ACTION_SAVED,
-                subject=ref,
-                changes=changes,
+            slugs = list(locked.key_factors.order_by("slug").values_list("slug", flat=True))
+            factors = _check_fields(plan, fields)
+            submitted = Action(**{name: getattr(fields, name) for name in EDITED})
+            raise Conflict(
+                stored=_action_state(locked, slugs),
+                submitted=_action_state(submitted, [kf.slug for kf in factors.values()]),
+                stored_version=locked.lock_version,
             )
-        ):
-            return locked
-        marker = {"autosave": True} if save_id is not None else {}
-        _event(plan, by, ActionPlanEvent.Action.ACTION_SAVED, {**ref, **marker, **changes})
+        _write_action(plan, locked, fields, by=by, save_id=save_id)
         return locked
+
+
+def action_subject(action: Action) -> str:
+    """What an action's open pages are about (editing.EditingPage.subject)."""
+    return f"action:{action.pk}"
+
+
+def benchmark_key_factors(assessment: Assessment) -> list[KeyFactor]:
+    """The key factors an action may address: its form's checkboxes, in the benchmark's order."""
+    return list(KeyFactor.objects.filter(version_id=assessment.benchmark_version_id).order_by("kind", "number"))
+
+
+def stored_fields(action: Action, chosen: set[int] | None = None) -> ActionFields:
+    """What is stored of an action, as an editor sets it; `chosen` its key factors' ids when known."""
+    if chosen is None:
+        chosen = set(action.key_factors.values_list("pk", flat=True))
+    values = {name: getattr(action, name) for name in EDITED}
+    return ActionFields(**values, key_factors=sorted(chosen))
+
+
+def action_values(fields: ActionFields, key_factors: list[KeyFactor]) -> dict[str, Any]:
+    """An action by the names of its form's fields (ActionForm), each value as the history stores it (dates
+    in ISO form, decimals as text): the unit that saves merge by, so that a value typed and a value stored
+    have one fingerprint. A key factor is one checkbox: addressed or not."""
+    values = {name: _shown(getattr(fields, name)) for name in EDITED}
+    chosen = set(fields.key_factors)
+    values |= {key_factor_field(kf): kf.pk in chosen for kf in key_factors}
+    return values
+
+
+def _action_from_values(values: dict[str, Any], key_factors: list[KeyFactor]) -> ActionFields:
+    def day(value: str | None) -> date | None:
+        return date.fromisoformat(value) if value else None
+
+    return ActionFields(
+        **{name: values[name] for name in (*TEXTS, "competence", "status")},
+        start=day(values["start"]),
+        end=day(values["end"]),
+        budget=Decimal(values["budget"]) if values["budget"] not in (None, "") else None,
+        key_factors=[kf.pk for kf in key_factors if values[key_factor_field(kf)]],
+    )
+
+
+@dataclass
+class Saved:
+    """A save merged by field: the row, the fingerprints of what is stored now (what the page is based
+    on from here), and the fields someone else changed that this save left alone (the page takes them in)."""
+
+    row: Action | Indicator
+    fingerprints: dict[str, str]
+    theirs: dict[str, Any]
+
+
+def _stripped(values: dict[str, Any], texts: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        name: value.strip() if name in texts and isinstance(value, str) else value for name, value in values.items()
+    }
+
+
+def do_merge_action(
+    action: Action,
+    *,
+    by: User,
+    values: dict[str, Any],
+    loaded: dict[str, str],
+    save_id: UUID | None = None,
+    page: PageSave | None = None,
+) -> Saved:
+    """Saves what this person changed on an action since their page was loaded, merged by field with what
+    others saved meanwhile (lib.merge): `values` by form field name as action_values gives them, `loaded`
+    the fingerprints of the values the page was loaded with.
+
+    Raises FieldConflict when a field this person changed was also changed by someone else, to another
+    value; nothing is applied then. An autosave (`save_id`, `page`) that is a replay, or older than one
+    applied from the same page, is acknowledged and changes nothing."""
+    values = _stripped(values, TEXTS)
+    with transaction.atomic():
+        plan, locked = _locked_action(action)
+        key_factors = benchmark_key_factors(plan.assessment)
+        stored = action_values(stored_fields(locked), key_factors)
+        values = {name: value for name, value in values.items() if name in stored}
+        replay = save_id is not None and locked.last_save_id == save_id
+        if replay or (
+            page is not None
+            and not accept_autosave(page=page.page, seq=page.seq, subject=action_subject(locked), user=by)
+        ):
+            return Saved(locked, fingerprints(stored), merge(stored, loaded, values).theirs)
+        result = merge(stored, loaded, values)
+        if result.conflicts:
+            raise FieldConflict(
+                fields=result.conflicts,
+                stored=stored,
+                submitted=values,
+                fingerprints=fingerprints(stored),
+                stored_version=locked.lock_version,
+                saved_by=_action_saved_by(plan, locked, key_factors, result.conflicts),
+            )
+        if result.apply:
+            stored |= result.apply
+            _write_action(plan, locked, _action_from_values(stored, key_factors), by=by, save_id=save_id)
+        return Saved(locked, fingerprints(stored), result.theirs)
+
+
+def _action_saved_by(
+    plan: ActionPlan, action: Action, key_factors: list[KeyFactor], names: list[str]
+) -> dict[str, tuple[Any, Any]]:
+    """Who last changed each of the fields `names` of an action, and when, read from the plan's history;
+    the action's last editor where the history does not say (a field unchanged since it was added)."""
+    where: dict[str, tuple[str, str | None]] = {name: (name, None) for name in EDITED}
+    where |= {key_factor_field(kf): ("key_factors", kf.slug) for kf in key_factors}
+    found: dict[str, tuple[Any, Any]] = {}
+    events = (
+        ActionPlanEvent.objects.filter(
+            plan=plan, action=ActionPlanEvent.Action.ACTION_SAVED, changes__action=str(action.public_id)
+        )
+        .select_related("by")
+        .order_by("-at", "-pk")[:200]
+    )
+    for event in events:
+        for name in names:
+            key, slug = where[name]
+            change = event.changes.get(key)
+            if name in found or change is None:
+                continue
+            if slug is None or (slug in (change["from"] or [])) != (slug in (change["to"] or [])):
+                found[name] = (event.by, event.at)
+        if len(found) == len(names):
+            break
+    return {name: found.get(name, (action.updated_by, action.updated_at)) for name in names}
 
 
 def do_move_action(action: Action, direction: str, *, by: User) -> Action:
@@ -306,8 +467,13 @@ def do_restore_action(action: Action, *, by: User) -> Action:
 # ---- indicators and progress
 
 
-def _indicator_state(indicator: Indicator) -> dict[str, Any]:
-    return {name: _shown(getattr(indicator, name)) for name in ("name", "baseline", "target", "current", "unit", "due")}
+def _indicator_state(indicator: Indicator | IndicatorFields) -> dict[str, Any]:
+    """An indicator as the history records it; by the names of its form's fields, the unit that its saves
+    merge by (lib.merge)."""
+    return {name: _shown(getattr(indicator, name)) for name in INDICATOR_FIELDS}
+
+
+indicator_values = _indicator_state
 
 
 def _check_indicator(fields: IndicatorFields) -> None:
@@ -335,34 +501,114 @@ def do_add_indicator(action: Action, fields: IndicatorFields, *, by: User) -> In
             plan,
             by,
             ActionPlanEvent.Action.INDICATOR_ADDED,
-            {"action": str(locked.public_id), "title": locked.title, "indicator": _indicator_state(indicator)},
+            {
+                "action": str(locked.public_id),
+                "title": locked.title,
+                "indicator_id": str(indicator.public_id),
+                "indicator": _indicator_state(indicator),
+            },
         )
         return indicator
 
 
+def _write_indicator(plan: ActionPlan, action: Action, locked: Indicator, fields: IndicatorFields, *, by: User) -> None:
+    before = _indicator_state(locked)
+    for name, value in vars(fields).items():
+        setattr(locked, name, value)
+    after = _indicator_state(locked)
+    locked.lock_version += 1
+    locked.save()
+    _touch(plan)
+    changes = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
+    _event(
+        plan,
+        by,
+        ActionPlanEvent.Action.INDICATOR_SAVED,
+        {
+            "action": str(action.public_id),
+            "title": action.title,
+            "indicator_id": str(locked.public_id),  # whose fields changed: who saved what, on a conflict
+            "indicator_name": locked.name,
+            **changes,
+        },
+    )
+
+
+def _locked_indicator(indicator: Indicator) -> tuple[ActionPlan, Action, Indicator]:
+    plan = _lock_plan(indicator.action.plan)
+    action = _alive_action(indicator.action)
+    return plan, action, Indicator.objects.select_for_update().get(pk=indicator.pk)
+
+
 def do_save_indicator(indicator: Indicator, fields: IndicatorFields, *, by: User, expected_version: int) -> Indicator:
+    """Saves an indicator whole: raises Conflict when it changed since `expected_version` was read (a page
+    loaded before saves merged by field). Pages save through do_merge_indicator."""
     _check_indicator(fields)
     with transaction.atomic():
-        plan = _lock_plan(indicator.action.plan)
-        action = _alive_action(indicator.action)
-        locked = Indicator.objects.select_for_update().get(pk=indicator.pk)
-        before = _indicator_state(locked)
-        for name, value in vars(fields).items():
-            setattr(locked, name, value)
-        submitted = _indicator_state(locked)
+        plan, action, locked = _locked_indicator(indicator)
         if locked.lock_version != expected_version:
-            raise Conflict(stored=before, submitted=submitted, stored_version=locked.lock_version)
-        locked.lock_version += 1
-        locked.save()
-        _touch(plan)
-        changes = {k: {"from": before[k], "to": submitted[k]} for k in submitted if before[k] != submitted[k]}
-        _event(
-            plan,
-            by,
-            ActionPlanEvent.Action.INDICATOR_SAVED,
-            {"action": str(action.public_id), "title": action.title, "indicator_name": locked.name, **changes},
-        )
+            raise Conflict(
+                stored=_indicator_state(locked), submitted=_indicator_state(fields), stored_version=locked.lock_version
+            )
+        _write_indicator(plan, action, locked, fields, by=by)
         return locked
+
+
+def do_merge_indicator(indicator: Indicator, *, by: User, values: dict[str, Any], loaded: dict[str, str]) -> Saved:
+    """Saves what this person changed on an indicator since their page was loaded, merged by field with
+    what others saved meanwhile (lib.merge): `values` by form field name as indicator_values gives them.
+    Raises FieldConflict naming the fields both changed, to different values; nothing is applied then."""
+    values = _stripped(values, ("name", "unit"))
+    with transaction.atomic():
+        plan, action, locked = _locked_indicator(indicator)
+        stored = _indicator_state(locked)
+        values = {name: value for name, value in values.items() if name in stored}
+        result = merge(stored, loaded, values)
+        if result.conflicts:
+            raise FieldConflict(
+                fields=result.conflicts,
+                stored=stored,
+                submitted=values,
+                fingerprints=fingerprints(stored),
+                stored_version=locked.lock_version,
+                saved_by=_indicator_saved_by(plan, locked, result.conflicts),
+            )
+        if result.apply:
+            stored |= result.apply
+            fields = IndicatorFields(
+                name=stored["name"],
+                unit=stored["unit"],
+                due=date.fromisoformat(stored["due"]) if stored["due"] else None,
+                **{
+                    n: Decimal(stored[n]) if stored[n] not in (None, "") else None
+                    for n in ("baseline", "target", "current")
+                },
+            )
+            _check_indicator(fields)
+            _write_indicator(plan, action, locked, fields, by=by)
+        return Saved(locked, fingerprints(stored), result.theirs)
+
+
+def _indicator_saved_by(plan: ActionPlan, indicator: Indicator, names: list[str]) -> dict[str, tuple[Any, Any]]:
+    """Who last set each of the fields `names` of an indicator, and when: its latest save that changed
+    the field, else its adding; unknown (None) for events recorded before they named the indicator."""
+    found: dict[str, tuple[Any, Any]] = {}
+    events = (
+        ActionPlanEvent.objects.filter(
+            plan=plan,
+            action__in=[ActionPlanEvent.Action.INDICATOR_SAVED, ActionPlanEvent.Action.INDICATOR_ADDED],
+            changes__indicator_id=str(indicator.public_id),
+        )
+        .select_related("by")
+        .order_by("-at", "-pk")[:200]
+    )
+    for event in events:
+        for name in names:
+            if name not in found and (event.action == ActionPlanEvent.Action.INDICATOR_ADDED or name in event.changes):
+                found[name] = (event.by, event.at)
+        if len(found) == len(names):
+            break
+    return {name: found.get(name, (None, None)) for name in names}
 
 
 def do_delete_indicator(indicator: Indicator, *, by: User) -> None:

@@ -7,10 +7,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from actionplans.actions import ActionFields, IndicatorFields
-from actionplans.models import Action
+from actionplans.models import Action, key_factor_field
 from assessments.models import ContextNote
 from benchmarks.models import KeyFactor
-from lib.forms import AccessibleFormMixin
+from lib.forms import AccessibleFormMixin, LoadedMixin
 
 
 class DateInput(forms.DateInput):
@@ -20,17 +20,13 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def key_factor_field(key_factor: KeyFactor) -> str:
-    return f"kf-{key_factor.pk}"
-
-
 class AddActionForm(AccessibleFormMixin, forms.Form):
     prefix = "new"
 
     title = forms.CharField(label=_("Title of the new action"), max_length=300)
 
 
-class ActionForm(AccessibleFormMixin, forms.Form):
+class ActionForm(AccessibleFormMixin, LoadedMixin, forms.Form):
     """An action's fields, and one checkbox per key factor of the benchmark (each its own name, so the
     autosave script sends them as they are)."""
 
@@ -153,7 +149,7 @@ class IndicatorForm(AccessibleFormMixin, forms.Form):
         )
 
 
-class EditIndicatorForm(IndicatorForm):
+class EditIndicatorForm(LoadedMixin, IndicatorForm):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 

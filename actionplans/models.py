@@ -40,6 +40,11 @@ class ActionPlan(models.Model):
         return reverse("actionplans:plan", args=[self.assessment.public_id])
 
 
+def key_factor_field(key_factor: KeyFactor) -> str:
+    """The name of a key factor's checkbox in an action's form, and of that choice in its merges."""
+    return f"kf-{key_factor.pk}"
+
+
 class ActionQuerySet(models.QuerySet["Action"]):
     def alive(self) -> "ActionQuerySet":
         return self.filter(deleted_at__isnull=True)

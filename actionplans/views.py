@@ -1,6 +1,7 @@
 """The action-plan pages (docs/roles.md, "Action plans"): the plan, an action with its indicators and
 progress updates, an indicator, the timeline, the history and the downloads; autosave of an action."""
 
+from collections.abc import Callable
 from typing import Any, cast
 from uuid import UUID
 
@@ -19,15 +20,18 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.models import User
 from actionplans import access, actions
 from actionplans.forms import ActionForm, AddActionForm, EditIndicatorForm, IndicatorForm, ProgressForm
-from actionplans.models import Action, ActionPlan
+from actionplans.models import Action, ActionPlan, key_factor_field
 from actionplans.report import plan_contents
 from actionplans.workbook import plan_workbook
-from assessments.models import Assessment
+from assessments.models import Assessment, ContextNote
 from assessments.views.assessment import sign_in_unless_public
 from assessments.views.history import describe
 from benchmarks.models import KeyFactor
 from benchmarks.pdf import html_to_pdf
+from editing.actions import working_on
 from lib import autosave as answers
+from lib.actions import FieldConflict
+from lib.merge import conflict_form_data, conflict_rows, fingerprints, kept_values
 from lib.securitylog import log_event
 
 EVENTS_PER_PAGE = 50
@@ -39,7 +43,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _key_factors(assessment: Assessment) -> list[KeyFactor]:
-    return list(KeyFactor.objects.filter(version_id=assessment.benchmark_version_id).order_by("kind", "number"))
+    return actions.benchmark_key_factors(assessment)
 
 
 def _context(plan: ActionPlan, role: str | None) -> dict[str, Any]:
@@ -131,6 +135,7 @@ def _render_action(
     *,
     form: ActionForm | None = None,
     conflict: actions.Conflict | None = None,
+    field_conflict: FieldConflict | None = None,
     indicator_form: IndicatorForm | None = None,
     progress_form: ProgressForm | None = None,
     status: int = 200,
@@ -140,7 +145,9 @@ def _render_action(
     key_factors = _key_factors(plan.assessment)
     chosen = set(action.key_factors.values_list("pk", flat=True))
     if context["edit"] and form is None:
-        form = ActionForm(initial=ActionForm.initial_for(action, chosen), key_factors=key_factors)
+        loaded = fingerprints(actions.action_values(actions.stored_fields(action, chosen), key_factors))
+        initial = ActionForm.initial_for(action, chosen) | {"loaded": loaded}
+        form = ActionForm(initial=initial, key_factors=key_factors)
     today = timezone.localdate()
     indicators = list(action.indicators.all())
     action._prefetched_objects_cache = {"indicators": indicators}  # type: ignore[attr-defined]
@@ -152,6 +159,11 @@ def _render_action(
         "action": action,
         "form": form if context["edit"] else None,
         "conflict": conflict,
+        "field_conflict": field_conflict,
+        "field_conflicts": conflict_rows(field_conflict, form, _action_shown(key_factors))
+        if field_conflict and form
+        else [],
+        "working": working_on(actions.action_subject(action), besides=_user(request)) if context["edit"] else [],
         "stored_factors": stored_factors,
         "stored_status": dict(Action.Status.choices).get(conflict.stored["status"]) if conflict else None,
         "addressed": [kf for kf in key_factors if kf.pk in chosen],
@@ -163,6 +175,22 @@ def _render_action(
         "progress_form": (progress_form or ProgressForm()) if context["report_progress"] else None,
     }
     return render(request, "actionplans/action.html", context, status=status)
+
+
+def _action_shown(key_factors: list[KeyFactor]) -> Callable[[str, Any], Any]:
+    """An action's value in words on the conflict screen: choices by their labels, a key factor's box as
+    addressed or not."""
+    labels = dict(Action.Status.choices) | dict(ContextNote.Competence.choices)
+    boxes = {key_factor_field(kf) for kf in key_factors}
+
+    def shown(name: str, value: Any) -> Any:
+        if name in boxes:
+            return _("Addressed") if value else _("Not addressed")
+        if name in ("status", "competence"):
+            return labels.get(value, _("Not set"))
+        return value
+
+    return shown
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -177,6 +205,22 @@ def action_detail(request: HttpRequest, assessment_id: UUID, action_id: UUID) ->
     form = ActionForm(request.POST, key_factors=key_factors)
     if not form.is_valid():
         return _render_action(request, action, role, form=form, status=400)
+    loaded = form.cleaned_data["loaded"]
+    if loaded is not None:
+        values = kept_values(actions.action_values(form.values(), key_factors), request.POST)
+        try:
+            saved = actions.do_merge_action(action, by=_user(request), values=values, loaded=loaded)
+        except FieldConflict as found:
+            kept = ActionForm(conflict_form_data(request.POST, found, loaded), key_factors=key_factors)
+            kept.is_valid()
+            action.refresh_from_db()
+            return _render_action(request, action, role, form=kept, field_conflict=found, status=409)
+        except actions.PlanError as error:
+            form.add_error(None, error.message)
+            return _render_action(request, action, role, form=form, status=400)
+        # The stored title: someone else's, when this person left theirs alone.
+        messages.success(request, _("“%(title)s” is saved.") % {"title": cast(Action, saved.row).title})
+        return redirect("actionplans:plan", assessment_id)
     try:
         actions.do_save_action(
             action, form.values(), by=_user(request), expected_version=form.cleaned_data["lock_version"]
@@ -198,13 +242,17 @@ def action_detail(request: HttpRequest, assessment_id: UUID, action_id: UUID) ->
 
 class AutosaveForm(ActionForm):
     save_id = forms.UUIDField(widget=forms.HiddenInput)
+    # The open page's id and the number of this request (editing.actions.accept_autosave).
+    page = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    seq = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 
 @require_http_methods(["GET", "POST"])
 @answers.json_login_required
 def action_autosave(request: HttpRequest, assessment_id: UUID, action_id: UUID) -> HttpResponse:
     """Autosave of an action's form for static/js/autosave.js, answering as assessments/views/autosave.py
-    does: 200 `{"lock_version"}` (saved, or a replay), 409 `{"reason": "conflict"}` (nothing applied),
+    does: 200 `{"lock_version"}` (saved, or a replay; merged by field, with `loaded`, `theirs`, `others`),
+    409 `{"reason": "conflict"}` (nothing applied; merged by field, `fields` names the fields both changed),
     400 `{"errors"}`, 401 signed out, 404 for someone who may not edit it; GET the state and a fresh
     CSRF token."""
     try:
@@ -213,9 +261,30 @@ def action_autosave(request: HttpRequest, assessment_id: UUID, action_id: UUID) 
         return answers.not_found(_("You cannot edit this action."))
     if request.method == "GET":
         return JsonResponse({"lock_version": action.lock_version, "editable": True, "csrf_token": get_token(request)})
-    form = AutosaveForm(request.POST, key_factors=_key_factors(action.plan.assessment))
+    key_factors = _key_factors(action.plan.assessment)
+    form = AutosaveForm(request.POST, key_factors=key_factors)
     if not form.is_valid():
         return answers.invalid(form)
+    loaded = form.cleaned_data["loaded"]
+    if loaded is not None:
+        page, seq = form.cleaned_data["page"], form.cleaned_data["seq"]
+        try:
+            result = actions.do_merge_action(
+                action,
+                by=_user(request),
+                values=actions.action_values(form.values(), key_factors),
+                loaded=loaded,
+                save_id=form.cleaned_data["save_id"],
+                page=actions.PageSave(page, seq) if page is not None and seq is not None else None,
+            )
+        except FieldConflict as conflict:
+            return answers.fields_conflicted(
+                conflict.fields, conflict.stored_version, _("Someone else changed the same fields meanwhile.")
+            )
+        except actions.PlanError as error:
+            return answers.refused(error.message)
+        others = working_on(actions.action_subject(action), besides=_user(request))
+        return answers.merged(request, result.row.lock_version, result.fingerprints, result.theirs, others)
     try:
         saved = actions.do_save_action(
             action,
@@ -303,14 +372,25 @@ def indicator_detail(request: HttpRequest, assessment_id: UUID, indicator_id: UU
     indicator, role = access.get_indicator_for_user(_user(request), assessment_id, indicator_id, write=True)
     action = indicator.action
     conflict = None
+    field_conflict = None
     status = 200
     if request.method == "POST":
         form = EditIndicatorForm(request.POST)
         if form.is_valid():
+            loaded = form.cleaned_data["loaded"]
             try:
-                actions.do_save_indicator(
-                    indicator, form.values(), by=_user(request), expected_version=form.cleaned_data["lock_version"]
-                )
+                if loaded is not None:
+                    values = kept_values(actions.indicator_values(form.values()), request.POST)
+                    actions.do_merge_indicator(indicator, by=_user(request), values=values, loaded=loaded)
+                else:
+                    actions.do_save_indicator(
+                        indicator, form.values(), by=_user(request), expected_version=form.cleaned_data["lock_version"]
+                    )
+            except FieldConflict as found:
+                field_conflict = found
+                form = EditIndicatorForm(conflict_form_data(request.POST, found, loaded or {}, prefix=form.prefix))
+                form.is_valid()
+                status = 409
             except actions.Conflict as found:
                 conflict = found
                 data = request.POST.copy()
@@ -327,13 +407,16 @@ def indicator_detail(request: HttpRequest, assessment_id: UUID, indicator_id: UU
         else:
             status = 400
     else:
-        initial = {name: getattr(indicator, name) for name in EditIndicatorForm.base_fields}
+        initial: dict[str, Any] = {name: getattr(indicator, name) for name in actions.INDICATOR_FIELDS}
+        initial |= {"lock_version": indicator.lock_version, "loaded": fingerprints(actions.indicator_values(indicator))}
         form = EditIndicatorForm(initial=initial)
     context = _context(action.plan, role) | {
         "action": action,
         "indicator": indicator,
         "form": form,
         "conflict": conflict,
+        "field_conflict": field_conflict,
+        "field_conflicts": conflict_rows(field_conflict, form) if field_conflict else [],
     }
     return render(request, "actionplans/indicator.html", context, status=status)
 
@@ -387,7 +470,8 @@ def history(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     plan, role = access.get_plan_for_user(request.user, assessment_id)
     events = plan.events.select_related("by").order_by("-at", "-pk")
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [(event, [row for row in describe(event) if row[0] not in ("action", "title")]) for event in page]  # type: ignore[arg-type]
+    hidden = ("action", "title", "indicator id")  # the page says which action; the id is for the merges
+    rows = [(event, [row for row in describe(event) if row[0] not in hidden]) for event in page]  # type: ignore[arg-type]
     context = _context(plan, role) | {"page": page, "rows": rows}
     return render(request, "actionplans/history.html", context)
 

@@ -1,6 +1,7 @@
 """State changes of self-assessments. Each runs in one transaction with the rows it checks locked,
 and leaves an AssessmentEvent (who, when, what changed)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,10 +21,16 @@ from assessments.models import (
     FactorComment,
     PartnerRating,
     QuestionAnswer,
+    answer_field,
+    comment_field,
+    context_fields,
+    factor_fields,
 )
 from benchmarks.models import BenchmarkVersion, GuideQuestion, KeyFactor
 from cities.models import Membership, Role, Workspace
-from lib.actions import Conflict, Refused
+from editing.actions import accept_autosave
+from lib.actions import Conflict, FieldConflict, Refused
+from lib.merge import fingerprints, merge
 from lib.models import merge_autosave
 from outbox.actions import queue_template_mail
 
@@ -92,12 +99,102 @@ def do_start_assessment(workspace: Workspace, version: BenchmarkVersion, round: 
 
 
 def _factor_state(factor: FactorAssessment, answers: list[QuestionAnswer]) -> dict[str, Any]:
+    """A key factor as its history records it (AssessmentEvent changes)."""
     return {
         "rating": factor.rating,
         "justification": factor.justification,
         "answers": {str(a.question_id): a.answer for a in answers},
         "comments": {str(a.question_id): a.comment for a in answers},
     }
+
+
+def _editable_locked(factor: FactorAssessment) -> tuple[Assessment, FactorAssessment]:
+    assessment = _lock(factor.assessment)
+    if not assessment.is_editable:
+        raise AssessmentError(
+            _("This assessment is %(status)s and cannot be changed.")
+            % {"status": assessment.get_status_display().lower()}
+        )
+    locked = FactorAssessment.objects.select_for_update(of=("self",)).select_related("key_factor").get(pk=factor.pk)
+    return assessment, locked
+
+
+def _answer_rows(factor: FactorAssessment) -> list[QuestionAnswer]:
+    return list(
+        QuestionAnswer.objects.select_for_update(of=("self",))
+        .select_related("question")
+        .filter(factor=factor)
+        .order_by("question_id")
+    )
+
+
+def _write_factor(
+    assessment: Assessment,
+    locked: FactorAssessment,
+    rows: list[QuestionAnswer],
+    fields: dict[str, Any],
+    *,
+    by: User,
+    save_id: UUID | None,
+) -> None:
+    """Stores a key factor's new state (`fields`, by form field name) and records it in the history.
+
+    History is not one event per pause in typing: an autosave (`save_id` given) is merged into the last
+    event when that is an autosave of the same factor by the same user, less than AUTOSAVE_MERGE old,
+    and nobody else saved the factor since (lib.models.merge_autosave). An explicit save always
+    records an event of its own."""
+    scale = assessment.benchmark_version.rating_scale
+    rating = fields["rating"]
+    if rating is not None and not scale.levels.filter(value=rating).exists():
+        raise AssessmentError(_("Choose a rating on the benchmark's scale."))
+    before = _factor_state(locked, rows)
+    for row in rows:
+        answer = fields[answer_field(row.question)]
+        if answer and answer not in QuestionAnswer.Answer.values:
+            raise AssessmentError(_("Choose one of the listed answers."))
+        row.answer = answer
+        row.comment = fields[comment_field(row.question)]
+    QuestionAnswer.objects.bulk_update(rows, ["answer", "comment"])
+    previous_editor = locked.updated_by_id
+    locked.rating = rating
+    locked.justification = fields["justification"]
+    locked.lock_version += 1
+    locked.updated_by = by
+    locked.last_save_id = save_id
+    locked.to_review = False  # saved (explicitly or by autosave): a carried-over factor is reviewed
+    locked.save(
+        update_fields=[
+            "rating",
+            "justification",
+            "lock_version",
+            "updated_by",
+            "updated_at",
+            "last_save_id",
+            "to_review",
+        ]
+    )
+    after = _factor_state(locked, rows)
+    changes = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}
+    slug = locked.key_factor.slug
+    if (
+        save_id is not None
+        and previous_editor == by.pk
+        and merge_autosave(
+            AssessmentEvent.objects.filter(assessment=assessment),
+            by=by,
+            action=AssessmentEvent.Action.FACTOR_SAVED,
+            subject={"key_factor": slug},
+            changes=changes,
+        )
+    ):
+        return
+    marker = {"autosave": True} if save_id is not None else {}
+    AssessmentEvent.objects.create(
+        assessment=assessment,
+        by=by,
+        action=AssessmentEvent.Action.FACTOR_SAVED,
+        changes={"key_factor": slug, **marker, **changes},
+    )
 
 
 def do_save_factor(
@@ -111,92 +208,135 @@ def do_save_factor(
     comments: dict[int, str],
     save_id: UUID | None = None,
 ) -> FactorAssessment:
-    """Saves one key factor; answers and comments are keyed by GuideQuestion id.
+    """Saves one whole key factor; answers and comments are keyed by GuideQuestion id.
 
-    Raises Conflict when the row changed since `expected_version` was read (optimistic locking).
+    The whole-factor check, for a save that cannot say what it was loaded with (a workbook exported
+    before saves merged by field; the demo): raises Conflict when the row changed since
+    `expected_version` was read. Pages save through do_merge_factor.
 
-    `save_id` marks an autosave (static/js/autosave.js), the client's id for one request:
-    - a replay of the last applied save_id changes nothing and returns the row as it is, so a retried
-      request whose answer was lost is acknowledged, not applied twice (an older replay fails the
-      version check: it never overwrites a newer save);
-    - history is not one event per pause in typing: an autosave is merged into the last event when that
-      is an autosave of the same factor by the same user, less than AUTOSAVE_MERGE old, and nobody else
-      saved the factor since. The merged event keeps the first "from" of each field, takes the latest
-      "to" (a field typed back to where it was drops out) and moves to the time of the latest save.
-      An explicit save (no save_id) always records an event of its own.
-    """
-    justification = justification.strip()
+    `save_id` marks an autosave: a replay of the last applied save_id changes nothing and returns the
+    row as it is, so a retried request whose answer was lost is acknowledged, not applied twice."""
     with transaction.atomic():
-        assessment = _lock(factor.assessment)
-        if not assessment.is_editable:
-            raise AssessmentError(
-                _("This assessment is %(status)s and cannot be changed.")
-                % {"status": assessment.get_status_display().lower()}
-            )
-        locked = FactorAssessment.objects.select_for_update(of=("self",)).select_related("key_factor").get(pk=factor.pk)
+        assessment, locked = _editable_locked(factor)
         if save_id is not None and locked.last_save_id == save_id:
             return locked
-        rows = list(QuestionAnswer.objects.select_for_update().filter(factor=locked).order_by("question_id"))
+        rows = _answer_rows(locked)
         submitted = {
             "rating": rating,
-            "justification": justification,
+            "justification": justification.strip(),
             "answers": {str(k): v for k, v in answers.items()},
-            "comments": {str(k): v for k, v in comments.items()},
+            "comments": {str(k): v.strip() for k, v in comments.items()},
         }
-        before = _factor_state(locked, rows)
         if locked.lock_version != expected_version:
-            raise Conflict(stored=before, submitted=submitted, stored_version=locked.lock_version)
-        scale = assessment.benchmark_version.rating_scale
-        if rating is not None and not scale.levels.filter(value=rating).exists():
-            raise AssessmentError(_("Choose a rating on the benchmark's scale."))
+            raise Conflict(stored=_factor_state(locked, rows), submitted=submitted, stored_version=locked.lock_version)
+        fields = factor_fields(locked, rows)
+        fields |= {"rating": rating, "justification": submitted["justification"]}
         for row in rows:
-            answer = answers.get(row.question_id, row.answer)
-            if answer and answer not in QuestionAnswer.Answer.values:
-                raise AssessmentError(_("Choose one of the listed answers."))
-            row.answer = answer
-            row.comment = comments.get(row.question_id, row.comment).strip()
-        QuestionAnswer.objects.bulk_update(rows, ["answer", "comment"])
-        previous_editor = locked.updated_by_id
-        locked.rating = rating
-        locked.justification = justification
-        locked.lock_version += 1
-        locked.updated_by = by
-        locked.last_save_id = save_id
-        locked.to_review = False  # saved (explicitly or by autosave): a carried-over factor is reviewed
-        locked.save(
-            update_fields=[
-                "rating",
-                "justification",
-                "lock_version",
-                "updated_by",
-                "updated_at",
-                "last_save_id",
-                "to_review",
-            ]
-        )
-        after = _factor_state(locked, rows)
-        changes = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}
-        slug = locked.key_factor.slug
-        if (
-            save_id is not None
-            and previous_editor == by.pk
-            and merge_autosave(
-                AssessmentEvent.objects.filter(assessment=assessment),
-                by=by,
-                action=AssessmentEvent.Action.FACTOR_SAVED,
-                subject={"key_factor": slug},
-                changes=changes,
-            )
-        ):
-            return locked
-        marker = {"autosave": True} if save_id is not None else {}
-        AssessmentEvent.objects.create(
-            assessment=assessment,
-            by=by,
-            action=AssessmentEvent.Action.FACTOR_SAVED,
-            changes={"key_factor": slug, **marker, **changes},
-        )
+            fields[answer_field(row.question)] = answers.get(row.question_id, row.answer)
+            fields[comment_field(row.question)] = comments.get(row.question_id, row.comment).strip()
+        _write_factor(assessment, locked, rows, fields, by=by, save_id=save_id)
         return locked
+
+
+@dataclass
+class FactorSaved:
+    factor: FactorAssessment
+    # The stored state's fingerprints after the save: what the page is now based on.
+    fingerprints: dict[str, str]
+    # Fields someone else changed since the page was loaded, which this save left alone: the page takes them in.
+    theirs: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PageSave:
+    """An autosave's place in the order of its open page (editing.actions.accept_autosave)."""
+
+    page: UUID
+    seq: int
+
+
+def factor_subject(factor: FactorAssessment) -> str:
+    return f"factor:{factor.pk}"
+
+
+def do_merge_factor(
+    factor: FactorAssessment,
+    *,
+    by: User,
+    values: dict[str, Any],
+    loaded: dict[str, str],
+    save_id: UUID | None = None,
+    page: PageSave | None = None,
+) -> FactorSaved:
+    """Saves what this person changed on a key factor since their page was loaded, merged by field with
+    what others saved meanwhile (lib.merge): `values` by form field name (FactorForm), `loaded` the
+    fingerprints of the values the page was loaded with.
+
+    Raises FieldConflict when a field this person changed was also changed by someone else, to another
+    value. An autosave (`save_id`, `page`) that is a replay or older than one applied from the same page
+    is acknowledged and changes nothing."""
+    values = {
+        name: value.strip() if isinstance(value, str) and name != "rating" and not name.endswith("-answer") else value
+        for name, value in values.items()
+    }
+    with transaction.atomic():
+        assessment, locked = _editable_locked(factor)
+        rows = _answer_rows(locked)
+        stored = factor_fields(locked, rows)
+        values = {name: value for name, value in values.items() if name in stored}
+        replay = save_id is not None and locked.last_save_id == save_id
+        if replay or (
+            page is not None
+            and not accept_autosave(page=page.page, seq=page.seq, subject=factor_subject(locked), user=by)
+        ):
+            return FactorSaved(locked, fingerprints(stored), merge(stored, loaded, values).theirs)
+        result = merge(stored, loaded, values)
+        if result.conflicts:
+            raise FieldConflict(
+                fields=result.conflicts,
+                stored=stored,
+                submitted=values,
+                saved_by=_last_saved_by(assessment, locked, rows, result.conflicts),
+                stored_version=locked.lock_version,
+                fingerprints=fingerprints(stored),
+            )
+        if result.apply:
+            stored |= result.apply
+            _write_factor(assessment, locked, rows, stored, by=by, save_id=save_id)
+        return FactorSaved(locked, fingerprints(stored), result.theirs)
+
+
+def _last_saved_by(
+    assessment: Assessment, factor: FactorAssessment, rows: list[QuestionAnswer], names: list[str]
+) -> dict[str, tuple[User | None, Any]]:
+    """Who last changed each of the fields `names` of a key factor, and when, read from its history."""
+    where: dict[str, tuple[str, str | None]] = {"rating": ("rating", None), "justification": ("justification", None)}
+    for row in rows:
+        where[answer_field(row.question)] = ("answers", str(row.question_id))
+        where[comment_field(row.question)] = ("comments", str(row.question_id))
+    found: dict[str, tuple[User | None, Any]] = {}
+    events = (
+        AssessmentEvent.objects.filter(
+            assessment=assessment,
+            action=AssessmentEvent.Action.FACTOR_SAVED,
+            changes__key_factor=factor.key_factor.slug,
+        )
+        .select_related("by")
+        .order_by("-at", "-pk")[:200]
+    )
+    for event in events:
+        for name in names:
+            if name in found:
+                continue
+            key, part = where[name]
+            change = event.changes.get(key)
+            if change is None:
+                continue
+            if part is None or (change["from"] or {}).get(part) != (change["to"] or {}).get(part):
+                found[name] = (event.by, event.at)
+        if len(found) == len(names):
+            break
+    return {name: found.get(name, (factor.updated_by, factor.updated_at)) for name in names}
 
 
 def do_save_context(
@@ -251,6 +391,73 @@ def do_save_context(
         return locked
 
 
+def do_merge_context(assessment: Assessment, *, by: User, values: dict[str, Any], loaded: dict[str, str]) -> Assessment:
+    """Saves what this person changed in the context notes since their page was loaded, merged by field
+    with what others saved meanwhile (lib.merge): `values` by form field name (ContextForm.fields_sent),
+    `loaded` the fingerprints the page was loaded with. Raises FieldConflict for a field both changed."""
+    with transaction.atomic():
+        locked = _lock(assessment)
+        if not locked.is_editable:
+            raise AssessmentError(
+                _("This assessment is %(status)s and cannot be changed.")
+                % {"status": locked.get_status_display().lower()}
+            )
+        rows = list(
+            ContextNote.objects.filter(assessment=locked)
+            .select_related("context_factor")
+            .prefetch_related("key_factors")
+        )
+        stored = context_fields(rows)
+        values = {
+            name: value.strip() if name.endswith("-note") else value for name, value in values.items() if name in stored
+        }
+        result = merge(stored, loaded, values)
+        if result.conflicts:
+            raise FieldConflict(
+                fields=result.conflicts,
+                stored=stored,
+                submitted=values,
+                fingerprints=fingerprints(stored),
+                stored_version=locked.lock_version,
+                saved_by=_context_saved_by(locked, rows, result.conflicts),
+            )
+        if not result.apply:
+            return locked
+        new = stored | result.apply
+        notes = {}
+        for row in rows:
+            n = row.context_factor.number
+            if any(name.startswith(f"c{n}-") for name in result.apply):
+                notes[row.context_factor_id] = {
+                    "effect": new[f"c{n}-effect"],
+                    "competence": new[f"c{n}-competence"],
+                    "note": new[f"c{n}-note"],
+                    "key_factors": [int(pk) for pk in new[f"c{n}-key_factors"]],
+                }
+        return do_save_context(locked, by=by, expected_version=locked.lock_version, notes=notes)
+
+
+def _context_saved_by(
+    assessment: Assessment, rows: list[ContextNote], names: list[str]
+) -> dict[str, tuple[User | None, Any]]:
+    """Who last saved the context factor of each of the fields `names`, and when, from the history."""
+    ids = {f"c{row.context_factor.number}-": str(row.context_factor_id) for row in rows}
+    found: dict[str, tuple[User | None, Any]] = {}
+    events = (
+        AssessmentEvent.objects.filter(assessment=assessment, action=AssessmentEvent.Action.CONTEXT_SAVED)
+        .select_related("by")
+        .order_by("-at", "-pk")[:200]
+    )
+    for event in events:
+        for name in names:
+            prefix = name[: name.index("-") + 1]
+            if name not in found and ids.get(prefix) in event.changes:
+                found[name] = (event.by, event.at)
+        if len(found) == len(names):
+            break
+    return {name: found.get(name, (None, None)) for name in names}
+
+
 def _key_factor_list(factors: dict[int, KeyFactor], ids: list[int]) -> str:
     return ", ".join(f"{factors[pk].number}. {factors[pk].title}" for pk in ids if pk in factors)
 
@@ -277,14 +484,24 @@ def _membership(workspace_id: int, user: User) -> Membership | None:
 
 
 def do_rate_as_partner(
-    factor: FactorAssessment, *, by: User, expected_version: int, rating: int | None, comment: str
+    factor: FactorAssessment,
+    *,
+    by: User,
+    expected_version: int,
+    rating: int | None,
+    comment: str,
+    loaded: dict[str, str] | None = None,
+    keep: Sequence[str] = (),
 ) -> PartnerRating:
     """Saves the view of the partner organisation `by` speaks for (from the membership, never the request).
 
     The assessment row is locked, as for the city's own saves, so two people of one organisation saving
     its first rating at once are serialised and the second meets the version check. Raises
     PartnerConflict when the organisation's row changed since `expected_version` (0: no row yet).
-    """
+
+    With `loaded` (the fingerprints the page was loaded with), the save merges by field instead: the
+    rating and the comment are each applied when only this person changed them, and FieldConflict names
+    the one both changed (lib.merge); the fields in `keep` (ticked "keep the saved text") are left as stored."""
     comment = comment.strip()
     with transaction.atomic():
         assessment = _lock(factor.assessment)
@@ -299,7 +516,21 @@ def do_rate_as_partner(
         organisation = member.organisation.strip()
         row = PartnerRating.objects.select_for_update().filter(factor=factor, organisation=organisation).first()
         stored_version = row.lock_version if row else 0
-        if stored_version != expected_version:
+        if loaded is not None:
+            stored = {"rating": row.rating, "comment": row.comment} if row else {"rating": None, "comment": ""}
+            sent = {name: value for name, value in {"rating": rating, "comment": comment}.items() if name not in keep}
+            result = merge(stored, loaded, sent)
+            if result.conflicts:
+                raise FieldConflict(
+                    fields=result.conflicts,
+                    stored=stored,
+                    submitted={"rating": rating, "comment": comment},
+                    fingerprints=fingerprints(stored),
+                    stored_version=stored_version,
+                    saved_by=dict.fromkeys(result.conflicts, (row.updated_by, row.updated_at)) if row else {},
+                )
+            rating, comment = (stored | result.apply)["rating"], (stored | result.apply)["comment"]
+        elif stored_version != expected_version:
             stored = {"rating": row.rating, "comment": row.comment} if row else {"rating": None, "comment": ""}
             raise PartnerConflict(stored=stored, stored_version=stored_version)
         if rating is not None and not assessment.benchmark_version.rating_scale.levels.filter(value=rating).exists():
@@ -520,7 +751,7 @@ def do_restore_assessment(assessment: Assessment, *, by: User) -> Assessment:
 # ---- Workbook import (assessments/workbook.py; docs/roles.md, "Reports and workbooks") ----
 
 if TYPE_CHECKING:  # the workbook module loads openpyxl: imported where an import runs
-    from assessments.workbook import WorkbookChanges
+    from assessments.workbook import FactorChange, WorkbookChanges
 
 
 @dataclass
@@ -545,6 +776,27 @@ class WorkbookImported:
 def _parse_confirm(confirm: str) -> dict[str, str]:
     pairs = (item.partition(":") for item in confirm.split(",") if ":" in item)
     return {key: value for key, _colon, value in pairs}
+
+
+def _workbook_fields(change: "FactorChange", stored: list[QuestionAnswer]) -> dict[str, Any]:
+    """A workbook's key factor by form field name (what it leaves out, it leaves as stored)."""
+    fields: dict[str, Any] = {"rating": change.rating, "justification": change.justification.strip()}
+    for a in stored:
+        fields[answer_field(a.question)] = change.answers.get(a.question_id, a.answer)
+        fields[comment_field(a.question)] = change.comments.get(a.question_id, a.comment).strip()
+    return fields
+
+
+def _factor_change(factor: FactorAssessment, fields: dict[str, Any], stored: list[QuestionAnswer]) -> "FactorChange":
+    from assessments.workbook import FactorChange
+
+    return FactorChange(
+        factor=factor,
+        rating=fields["rating"],
+        justification=fields["justification"],
+        answers={a.question_id: fields[answer_field(a.question)] for a in stored},
+        comments={a.question_id: fields[comment_field(a.question)] for a in stored},
+    )
 
 
 def do_import_workbook(
@@ -577,14 +829,31 @@ def do_import_workbook(
             .filter(assessment=locked)
         }
         answers: dict[int, list[QuestionAnswer]] = {}
-        for answer in QuestionAnswer.objects.filter(factor__assessment=locked):
+        for answer in QuestionAnswer.objects.filter(factor__assessment=locked).select_related("question"):
             answers.setdefault(answer.factor_id, []).append(answer)
         confirmed = _parse_confirm(confirm)
         to_apply = []
         stale = []
+        merged_replaced = []
         for change in changes.factors:
             current = rows[change.factor.pk]
             stored = answers.get(current.pk, [])
+            loaded = changes.factor_loaded.get(current.key_factor.slug)
+            if loaded is not None:
+                # Merged by field: only what the workbook changed since its export, beside what was saved
+                # online meanwhile; a field changed in both, to different values, is a named conflict.
+                fields = factor_fields(current, stored)
+                typed = _workbook_fields(change, stored)
+                result = merge(fields, loaded, typed)
+                if not result.apply and not result.conflicts:
+                    continue
+                if result.conflicts:
+                    if confirmed.get(current.key_factor.slug) != str(current.lock_version):
+                        stale.append(current)
+                    merged_replaced.append(current.key_factor.slug)
+                fields |= result.apply | {name: typed[name] for name in result.conflicts}
+                to_apply.append((_factor_change(change.factor, fields, stored), current))
+                continue
             differs = (
                 change.rating != current.rating
                 or change.justification.strip() != current.justification
@@ -623,10 +892,11 @@ def do_import_workbook(
             items = [f"{f.key_factor.slug}:{f.lock_version}" for f in stale]
             items += [f"context:{digest}"] if context_stale else []
             raise WorkbookConflict(factors=stale, context=context_stale, confirm=",".join(items))
-        replaced = [
+        replaced = merged_replaced + [
             current.key_factor.slug
             for _change, current in to_apply
-            if current.lock_version != changes.factor_versions.get(current.key_factor.slug)
+            if current.key_factor.slug not in changes.factor_loaded
+            and current.lock_version != changes.factor_versions.get(current.key_factor.slug)
         ]
         saved = []
         for change, current in to_apply:

@@ -8,10 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from assessments.models import ContextNote, QuestionAnswer
+from assessments.models import ContextNote, QuestionAnswer, answer_field, comment_field
 from benchmarks.models import Benchmark, GuideQuestion, KeyFactor, RatingLevel
 from cities.models import Membership, Role
-from lib.forms import AccessibleFormMixin
+from lib.forms import AccessibleFormMixin, LoadedMixin
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -42,15 +42,7 @@ def rating_choices(levels: Iterable[RatingLevel]) -> list[tuple[int | str, "StrO
     return [("", _("Not rated yet")), *((level.value, level.number_and_words) for level in levels)]
 
 
-def answer_field(question: GuideQuestion) -> str:
-    return f"q{question.number}-answer"
-
-
-def comment_field(question: GuideQuestion) -> str:
-    return f"q{question.number}-comment"
-
-
-class FactorForm(AccessibleFormMixin, forms.Form):
+class FactorForm(AccessibleFormMixin, LoadedMixin, forms.Form):
     """Answers with comments for each guide question, a rating on the scale, a justification."""
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -89,6 +81,13 @@ class FactorForm(AccessibleFormMixin, forms.Form):
             self.add_error("justification", _("Explain the rating: a rating needs a justification."))
         return cleaned
 
+    def values(self) -> dict[str, Any]:
+        """What was sent, by field name: the unit of lib.merge."""
+        names = ["rating", "justification"]
+        for question in self.questions:
+            names += [answer_field(question), comment_field(question)]
+        return {name: self.cleaned_data[name] for name in names}
+
     def question_rows(self) -> list[tuple[GuideQuestion, forms.BoundField, forms.BoundField]]:
         return [(q, self[answer_field(q)], self[comment_field(q)]) for q in self.questions]
 
@@ -106,7 +105,7 @@ class FirstBoxCheckboxes(forms.CheckboxSelectMultiple):
         return f"{id_}_{index or 0}" if id_ else id_
 
 
-class ContextForm(AccessibleFormMixin, forms.Form):
+class ContextForm(AccessibleFormMixin, LoadedMixin, forms.Form):
     """Effect, competence and a note for each context factor, and the key factors it bears on."""
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -166,6 +165,17 @@ class ContextForm(AccessibleFormMixin, forms.Form):
             out.append((note, self[f"c{n}-effect"], self[f"c{n}-competence"], self[f"c{n}-note"], bears_on, saved))
         return out
 
+    def fields_sent(self) -> dict[str, Any]:
+        """What was sent, by field name (the key factors a note bears on in a fixed order): the unit of lib.merge."""
+        sent = {}
+        for note in self.notes:
+            n = note.context_factor.number
+            for key in ("effect", "competence", "note"):
+                sent[f"c{n}-{key}"] = self.cleaned_data[f"c{n}-{key}"]
+            if f"c{n}-key_factors" in self.fields:
+                sent[f"c{n}-key_factors"] = sorted(self.cleaned_data[f"c{n}-key_factors"])
+        return sent
+
     def values(self) -> dict[int, dict[str, Any]]:
         data = self.cleaned_data
         out: dict[int, dict[str, Any]] = {}
@@ -180,7 +190,7 @@ class ContextForm(AccessibleFormMixin, forms.Form):
 # ---- partner ratings and comments (prefixed: they share the key factor page with the city's own form)
 
 
-class PartnerRatingForm(AccessibleFormMixin, forms.Form):
+class PartnerRatingForm(AccessibleFormMixin, LoadedMixin, forms.Form):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     rating = forms.TypedChoiceField(label=_("Your organisation's rating"), required=False, coerce=int, empty_value=None)
     comment = forms.CharField(

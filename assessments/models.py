@@ -9,6 +9,7 @@ import math
 import uuid
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -93,6 +94,36 @@ class Assessment(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
+
+
+def answer_field(question: GuideQuestion) -> str:
+    """The name of a guide question's answer in the key factor's form, its workbook and its merges."""
+    return f"q{question.number}-answer"
+
+
+def comment_field(question: GuideQuestion) -> str:
+    return f"q{question.number}-comment"
+
+
+def factor_fields(factor: "FactorAssessment", answers: list["QuestionAnswer"]) -> dict[str, Any]:
+    """A key factor by the names of its form's fields (assessments.forms.FactorForm): the unit that saves
+    and workbook imports merge by (lib.merge). `answers` carry their question."""
+    fields: dict[str, Any] = {"rating": factor.rating, "justification": factor.justification}
+    for a in answers:
+        fields[answer_field(a.question)] = a.answer
+        fields[comment_field(a.question)] = a.comment
+    return fields
+
+
+def context_fields(notes: list["ContextNote"]) -> dict[str, Any]:
+    """The context notes by the names of their form's fields (assessments.forms.ContextForm), the unit that
+    saves merge by. `notes` carry their context factor and their key factors (prefetched)."""
+    fields: dict[str, Any] = {}
+    for note in notes:
+        n = note.context_factor.number
+        fields |= {f"c{n}-effect": note.effect, f"c{n}-competence": note.competence, f"c{n}-note": note.note}
+        fields[f"c{n}-key_factors"] = sorted(str(kf.pk) for kf in note.key_factors.all())
+    return fields
 
 
 class FactorAssessment(models.Model):

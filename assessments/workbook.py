@@ -36,9 +36,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessments.models import Assessment, ContextNote, FactorAssessment, QuestionAnswer
+from assessments.models import Assessment, ContextNote, FactorAssessment, QuestionAnswer, factor_fields
 from assessments.results import Results, build_results
 from benchmarks.models import KeyFactor, RatingLevel
+from lib.merge import fingerprints
 from lib.uploads import display_name
 
 FORMAT = "icb-assessment-workbook/1"
@@ -366,6 +367,9 @@ def build_workbook(assessment: Assessment, results: Results | None = None) -> by
             r.factor.rating, r.factor.justification, [(a.question_id, a.answer, a.comment) for a in r.answers]
         )
         _text(ids.cell(row=n, column=4), digest)
+        # The fingerprints of its fields (lib.merge): the import applies what the workbook changed, merged
+        # by field with what was saved online since. A workbook without them gets the whole-factor check.
+        _text(ids.cell(row=n, column=5), json.dumps(fingerprints(factor_fields(r.factor, r.answers))))
     ids.sheet_state = "veryHidden"
     _protect(ids)
 
@@ -472,6 +476,8 @@ class WorkbookChanges:
     exported_at: str
     factor_versions: dict[str, int]  # key factor slug -> lock_version at export
     factor_digests: dict[str, str]  # key factor slug -> factor_digest of its content at export
+    # key factor slug -> the fingerprints of its fields at export (absent from older workbooks)
+    factor_loaded: dict[str, dict[str, str]]
     context_digest: str
     factors: list[FactorChange]
     notes: dict[int, dict[str, str]] | None  # ContextFactor id -> effect, competence, note; None: no sheet
@@ -627,6 +633,18 @@ def _bounded_rows(sheet: Any, most: int, name: str) -> Any:
         yield row
 
 
+def _fingerprints(text: str) -> dict[str, str]:
+    """The fingerprints of a factor row of the Identifiers sheet; anything else counts as none (each
+    field then changed by the workbook is checked against what is stored: never a silent overwrite)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
+
+
 def read_workbook(file: IO[bytes], assessment: Assessment) -> WorkbookChanges:
     """Checks the whole workbook against this assessment; every failing cell is collected before raising."""
     _check_size(file, assessment)
@@ -642,10 +660,13 @@ def read_workbook(file: IO[bytes], assessment: Assessment) -> WorkbookChanges:
     meta: dict[str, str] = {}
     versions: dict[str, int] = {}
     digests: dict[str, str] = {}
-    for key, value, extra, digest in book["Identifiers"].iter_rows(min_col=1, max_col=4, values_only=True):
+    loaded: dict[str, dict[str, str]] = {}
+    for key, value, extra, digest, prints in book["Identifiers"].iter_rows(min_col=1, max_col=5, values_only=True):
         if key == "factor" and isinstance(value, str):
             versions[value] = int(extra) if isinstance(extra, int | float) else -1
             digests[value] = _cell_text(digest)
+            if prints is not None:
+                loaded[value] = _fingerprints(_cell_text(prints))
         elif isinstance(key, str):
             meta[key] = _cell_text(value)
     if meta.get("format") != FORMAT or meta.get("assessment") != str(assessment.public_id):
@@ -847,6 +868,7 @@ def read_workbook(file: IO[bytes], assessment: Assessment) -> WorkbookChanges:
         exported_at=meta.get("exported_at", ""),
         factor_versions=versions,
         factor_digests=digests,
+        factor_loaded=loaded,
         context_digest=meta.get("context_digest", ""),
         factors=list(changes.values()),
         notes=new_notes,

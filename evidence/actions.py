@@ -8,6 +8,7 @@ the two leaves a file no row names; `purge_deleted_evidence` sweeps those (and p
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -23,7 +24,8 @@ from accounts.models import User
 from assessments.models import Assessment, AssessmentEvent, FactorAssessment, QuestionAnswer
 from cities.models import Workspace
 from evidence.models import Evidence, EvidenceEvent, EvidenceLink
-from lib.actions import Refused
+from lib.actions import FieldConflict, Refused
+from lib.merge import fingerprints, merge
 from lib.uploads import CheckedUpload, UploadNotStored, store_upload, stored_name
 
 log = logging.getLogger(__name__)
@@ -178,15 +180,42 @@ def do_add_evidence(
     return evidence
 
 
-def do_edit_evidence(evidence: Evidence, fields: Fields, *, by: User, expected_version: int) -> Evidence:
-    """Saves the typed fields; raises EvidenceConflict when the item changed since `expected_version` was read."""
+def do_edit_evidence(
+    evidence: Evidence,
+    fields: Fields,
+    *,
+    by: User,
+    expected_version: int,
+    loaded: dict[str, str] | None = None,
+    keep: Sequence[str] = (),
+) -> Evidence:
+    """Saves the typed fields; raises EvidenceConflict when the item changed since `expected_version` was read.
+
+    With `loaded` (the fingerprints of what the page was loaded with), the save merges by field instead
+    (lib.merge): each field this person changed is applied unless someone else changed it too, which
+    raises FieldConflict naming it; the fields in `keep` (ticked "keep the saved text") stay as stored."""
     fields = fields.cleaned()
     with transaction.atomic():
         locked = Evidence.objects.select_for_update().get(pk=evidence.pk)
         if locked.is_deleted:
             raise EvidenceError(_("This evidence was deleted meanwhile; restore it first."))
         before = state(locked)
-        if locked.lock_version != expected_version:
+        if loaded is not None:
+            typed = {name: value for name, value in state(fields).items() if name not in keep}
+            result = merge(before, loaded, typed)
+            if result.conflicts:
+                raise FieldConflict(
+                    fields=result.conflicts,
+                    stored=before,
+                    submitted=typed,
+                    fingerprints=fingerprints(before),
+                    stored_version=locked.lock_version,
+                    saved_by=_saved_by(locked, result.conflicts),
+                )
+            mine = {name: getattr(fields, name) for name in result.apply}
+            fields = Fields(**{name: mine.get(name, getattr(locked, name)) for name in Fields.__dataclass_fields__})
+            fields = fields.cleaned()
+        elif locked.lock_version != expected_version:
             raise EvidenceConflict(stored=before, stored_version=locked.lock_version)
         _validate(fields, has_file=bool(locked.file))
         for name, value in asdict(fields).items():
@@ -197,6 +226,19 @@ def do_edit_evidence(evidence: Evidence, fields: Fields, *, by: User, expected_v
         changes = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}
         _event(locked, EvidenceEvent.Action.EDITED, by, changes)
         return locked
+
+
+def _saved_by(evidence: Evidence, names: list[str]) -> dict[str, tuple[Any, Any]]:
+    """Who last changed each of the fields `names` of an item, and when, from its history."""
+    found: dict[str, tuple[Any, Any]] = {}
+    events = evidence.events.filter(action__in=[EvidenceEvent.Action.EDITED, EvidenceEvent.Action.CREATED])
+    for event in events.select_related("by").order_by("-at", "-pk")[:200]:
+        for name in names:
+            if name not in found and (name in event.changes or event.action == EvidenceEvent.Action.CREATED):
+                found[name] = (event.by, event.at)
+        if len(found) == len(names):
+            break
+    return found
 
 
 def do_delete_evidence(evidence: Evidence, *, by: User) -> Evidence:

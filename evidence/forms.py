@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.models import QuestionAnswer
 from evidence.actions import Fields
 from evidence.models import Evidence
-from lib.forms import AccessibleFormMixin
+from lib.forms import AccessibleFormMixin, LoadedMixin
 from lib.uploads import (
     ALLOWED_EXTENSIONS,
     CheckedUpload,
@@ -124,7 +124,7 @@ class EvidenceForm(AccessibleFormMixin, UploadFormMixin, forms.Form):
         )
 
 
-class EditEvidenceForm(EvidenceForm):
+class EditEvidenceForm(LoadedMixin, EvidenceForm):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

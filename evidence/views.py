@@ -21,6 +21,8 @@ from cities.models import Role, Workspace
 from evidence import access, actions
 from evidence.forms import AttachForm, EditEvidenceForm, EvidenceForm, NewEvidenceForm, target_of
 from evidence.models import Evidence, EvidenceLink
+from lib.actions import FieldConflict
+from lib.merge import conflict_form_data, conflict_rows, fingerprints
 from lib.uploads import content_disposition, upload_refused
 
 
@@ -97,6 +99,7 @@ def library(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
 def _initial(evidence: Evidence) -> dict[str, Any]:
     return {
         "lock_version": evidence.lock_version,
+        "loaded": fingerprints(actions.state(evidence)),
         **{name: getattr(evidence, name) for name in actions.Fields.__dataclass_fields__},
     }
 
@@ -112,14 +115,29 @@ def item(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
     edit = access.can_change(user, role, evidence)
     status = 200
     stored: dict[str, Any] | None = None
+    field_conflicts: list[dict[str, Any]] = []
     form: EditEvidenceForm | None = None
     if write:
         form = EditEvidenceForm(request.POST, has_file=bool(evidence.file))
         if form.is_valid():
             try:
                 actions.do_edit_evidence(
-                    evidence, form.fields_value(), by=user, expected_version=form.cleaned_data["lock_version"]
+                    evidence,
+                    form.fields_value(),
+                    by=user,
+                    expected_version=form.cleaned_data["lock_version"],
+                    loaded=form.cleaned_data["loaded"],
+                    keep=request.POST.getlist("keep"),
                 )
+            except FieldConflict as conflict:
+                data = conflict_form_data(request.POST, conflict, form.cleaned_data["loaded"])
+                form = EditEvidenceForm(data, has_file=bool(evidence.file))
+                form.is_valid()
+                kinds = dict(Evidence.Kind.choices)
+                field_conflicts = conflict_rows(
+                    conflict, form, lambda name, value: kinds.get(value, value) if name == "kind" else value
+                )
+                status = 409
             except actions.EvidenceConflict as conflict:
                 # Keep what was typed; the next save, made knowingly, replaces the stored version.
                 data = request.POST.copy()
@@ -152,6 +170,8 @@ def item(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
         "form": form,
         "edit": edit,
         "stored": stored,
+        "field_conflict": bool(field_conflicts),
+        "field_conflicts": field_conflicts,
         "stored_kind": kinds.get(stored["kind"], "") if stored else "",
     }
     return render(request, "evidence/item.html", context, status=status)

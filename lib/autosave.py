@@ -3,13 +3,18 @@
 - 200 `{"lock_version", "idle_seconds"}`: saved, a replay of the last save, or a late request whose
   content is exactly what is stored (nothing overwritten); `idle_seconds` is the session's time left as
   the server counts it, for `static/js/session.js` (a save is activity);
-- 409 `{"reason": "conflict", "lock_version", "message"}`: someone else saved since; nothing applied;
+  a save merged by field (lib.merge) also carries `loaded` (the fingerprints of what is stored now),
+  `theirs` (fields someone else changed that this page did not: the page takes them in) and `others`
+  (who else saved here in the last few minutes: `[{"name", "at"}]`);
+- 409 `{"reason": "conflict", "lock_version", "message"}`: someone else saved since; nothing applied
+  (merged by field: `fields` names the fields both changed);
   `{"reason": "refused", "message"}`: the object cannot be changed now;
 - 400 `{"reason": "invalid", "errors"}`: invalid input, nothing saved;
 - 401 `{"reason": "signed_out"}` (`json_login_required`), 404 `{"reason": "not_found"}`.
 """
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -35,6 +40,30 @@ def json_login_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
 
 def saved(request: HttpRequest, lock_version: int) -> JsonResponse:
     return JsonResponse({"lock_version": lock_version, "idle_seconds": idle_seconds_left(request)})
+
+
+def merged(
+    request: HttpRequest,
+    lock_version: int,
+    loaded: dict[str, str],
+    theirs: dict[str, Any],
+    others: list[tuple[Any, datetime]],
+) -> JsonResponse:
+    return JsonResponse(
+        {
+            "lock_version": lock_version,
+            "idle_seconds": idle_seconds_left(request),
+            "loaded": loaded,
+            "theirs": theirs,
+            "others": [{"name": str(person), "at": at.isoformat()} for person, at in others],
+        }
+    )
+
+
+def fields_conflicted(fields: list[str], stored_version: int, message: str) -> JsonResponse:
+    return JsonResponse(
+        {"reason": "conflict", "fields": fields, "lock_version": stored_version, "message": message}, status=409
+    )
 
 
 def invalid(form: forms.Form) -> JsonResponse:

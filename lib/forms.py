@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class AccessibleFormMixin:
@@ -44,3 +45,23 @@ class AccessibleFormMixin:
         """
         self._errors = None
         self.wire_aria()
+
+
+class LoadedMixin(forms.Form):
+    """The hidden `loaded` field of a form whose saves merge by field (lib.merge): the fingerprints of the
+    values the page was loaded with. A page without it (loaded before saves merged by field) gets the
+    whole-row check of its lock_version."""
+
+    loaded = forms.JSONField(widget=forms.HiddenInput, required=False)
+
+    def clean_loaded(self) -> dict[str, str] | None:
+        loaded = self.cleaned_data.get("loaded")
+        if loaded in (None, ""):
+            return None
+        if (
+            not isinstance(loaded, dict)
+            or len(loaded) > len(self.fields)
+            or not all(isinstance(k, str) and isinstance(v, str) and len(v) <= 64 for k, v in loaded.items())
+        ):
+            raise forms.ValidationError(_("This page is out of date: reload it and type your changes again."))
+        return loaded

@@ -14,6 +14,8 @@ from actionplans.models import Action, ActionPlan, ActionPlanEvent
 from assessments import actions as assessment_actions
 from assessments.models import Assessment
 from assessments.tests.test_concurrency import a_team, library, race  # noqa: F401 - the fixture
+from lib.actions import FieldConflict
+from lib.merge import fingerprints
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL; SQLite has none"),
@@ -30,6 +32,7 @@ def test_racing_planners_and_racing_editors_leave_one_winner_each(library: None)
     plan = ActionPlan.objects.get(assessment=assessment)
     action = actions.do_add_action(plan, by=first, title="Raced over")
     two_editors_saving_one_action_at_once_one_wins_and_the_other_sees_a_conflict(first, second, action)
+    two_editors_merging_one_action_at_once_keep_different_fields_and_conflict_on_the_same(first, second, action)
 
 
 def two_coordinators_drafting_at_once_draft_one_plan(first: User, second: User, assessment: Assessment) -> None:
@@ -76,3 +79,42 @@ def two_editors_saving_one_action_at_once_one_wins_and_the_other_sees_a_conflict
     assert outcomes == sorted([f"saved: {action.description}", f"conflict, stored: {action.description}"])
     saves = ActionPlanEvent.objects.filter(plan=action.plan, action=ActionPlanEvent.Action.ACTION_SAVED)
     assert saves.count() == 1
+
+
+def two_editors_merging_one_action_at_once_keep_different_fields_and_conflict_on_the_same(
+    first: User, second: User, action: Action
+) -> None:
+    """Saves merged by field, from pages loaded with the same values: different fields both apply
+    (neither save reverts the other's); the same field, one applies and the other is a named conflict."""
+    action = Action.objects.select_related("plan__assessment").get(pk=action.pk)
+    key_factors = actions.benchmark_key_factors(action.plan.assessment)
+
+    def page() -> dict:
+        return actions.action_values(actions.stored_fields(Action.objects.get(pk=action.pk)), key_factors)
+
+    def save(by: User, loaded_page: dict, changes: dict) -> Callable[[], str]:
+        def attempt() -> str:
+            try:
+                actions.do_merge_action(
+                    Action.objects.select_related("plan__assessment").get(pk=action.pk),
+                    by=by,
+                    values=loaded_page | changes,
+                    loaded=fingerprints(loaded_page),
+                )
+            except FieldConflict as conflict:
+                return f"conflict on {conflict.fields}"
+            return "saved"
+
+        return attempt
+
+    loaded = page()
+    outcomes = race(save(first, loaded, {"owner": "First's owner."}), save(second, loaded, {"partners": "Second's."}))
+    assert outcomes == ["saved", "saved"]
+    action.refresh_from_db()
+    assert (action.owner, action.partners) == ("First's owner.", "Second's.")
+
+    loaded = page()
+    outcomes = race(save(first, loaded, {"resources": "First's."}), save(second, loaded, {"resources": "Second's."}))
+    assert outcomes == ["conflict on ['resources']", "saved"]
+    action.refresh_from_db()
+    assert action.resources in ("First's.", "Second's.")

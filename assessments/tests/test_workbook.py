@@ -572,3 +572,61 @@ def test_a_workbook_with_far_more_text_than_its_cells_can_hold_is_refused_before
     response = client.post(url(assessment, "import/"), {"file": SimpleUploadedFile("filled.xlsx", out.getvalue())})
     assert response.status_code == 400 and len(response.content) < 50_000
     assert "“filled.xlsx” holds more text than this assessment&#x27;s workbook can" in response.text
+
+
+def test_a_workbook_and_an_online_edit_of_different_fields_of_one_key_factor_both_apply(
+    cast: Cast, assessment: Assessment
+) -> None:
+    client = client_for(cast.contributor)
+    book = download(client, assessment)
+    factor = first_factor(assessment)
+    question = factor.answers.select_related("question").order_by("question__number").first()
+    # Meanwhile the coordinator answers a guide question online.
+    actions.do_save_factor(
+        factor,
+        by=cast.coordinator,
+        expected_version=0,
+        rating=None,
+        justification="",
+        answers={question.question_id: "yes"},
+        comments={question.question_id: "Answered online."},
+    )
+    sheet = book["Key factors"]
+    n = row_of(sheet, factor.key_factor.slug, 5)
+    sheet.cell(row=n, column=3, value="2")
+    sheet.cell(row=n, column=4, value="Rated in the workshop.")
+    response = upload(client, assessment, book)
+    assert response.status_code == 302, "no conflict: the workbook changed other fields than the online save"
+    factor.refresh_from_db()
+    assert (factor.rating, factor.justification) == (2, "Rated in the workshop.")
+    question.refresh_from_db()
+    assert (question.answer, question.comment) == ("yes", "Answered online.")
+    assert "replaced" not in assessment.events.get(action="imported").changes
+
+
+def test_a_workbook_exported_before_field_merging_keeps_the_whole_factor_check(
+    cast: Cast, assessment: Assessment
+) -> None:
+    client = client_for(cast.contributor)
+    book = download(client, assessment)
+    ids = book["Identifiers"]
+    for row in range(1, ids.max_row + 1):
+        ids.cell(row=row, column=5).value = None  # as the workbooks exported before had none
+    factor = first_factor(assessment)
+    question = factor.answers.order_by("question__number").first()
+    actions.do_save_factor(
+        factor,
+        by=cast.coordinator,
+        expected_version=0,
+        rating=None,
+        justification="",
+        answers={question.question_id: "yes"},
+        comments={},
+    )
+    sheet = book["Key factors"]
+    sheet.cell(row=row_of(sheet, factor.key_factor.slug, 5), column=4, value="Typed in the workshop.")
+    response = upload(client, assessment, book)
+    assert response.status_code == 409
+    assert factor.key_factor.title in response.text
+    factor.refresh_from_db()
+    assert factor.justification == ""

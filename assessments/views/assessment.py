@@ -14,13 +14,23 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.models import User
 from assessments import access, actions
-from assessments.forms import ContextForm, FactorForm, StartAssessmentForm, answer_field, comment_field
-from assessments.models import Assessment, ContextNote, FactorAssessment, QuestionAnswer
+from assessments.forms import ContextForm, FactorForm, StartAssessmentForm
+from assessments.models import (
+    Assessment,
+    ContextNote,
+    FactorAssessment,
+    QuestionAnswer,
+    context_fields,
+    factor_fields,
+)
 from assessments.views.partners import divergence_context, partner_context
 from benchmarks.models import KeyFactor, RatingLevel
 from cities import access as city_access
 from cities.views import render_workspace
+from editing.actions import working_on
 from evidence.views import factor_evidence_context
+from lib.actions import FieldConflict
+from lib.merge import conflict_form_data, conflict_rows, fingerprints, kept_values
 
 
 def _user(request: HttpRequest) -> User:
@@ -110,6 +120,7 @@ def _render_factor(
     *,
     form: FactorForm | None = None,
     conflict: actions.Conflict | None = None,
+    field_conflict: FieldConflict | None = None,
     error: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -118,14 +129,8 @@ def _render_factor(
     levels = list(RatingLevel.objects.filter(scale_id=assessment.benchmark_version.rating_scale_id))
     edit = access.can_edit(role) and assessment.is_editable
     if edit and form is None:
-        initial: dict[str, Any] = {
-            "lock_version": factor.lock_version,
-            "rating": factor.rating,
-            "justification": factor.justification,
-        }
-        for a in answers:
-            initial[answer_field(a.question)] = a.answer
-            initial[comment_field(a.question)] = a.comment
+        stored = factor_fields(factor, answers)
+        initial: dict[str, Any] = {"lock_version": factor.lock_version, "loaded": fingerprints(stored), **stored}
         form = FactorForm(initial=initial, questions=questions, levels=levels)
     scale_max = max((level.value for level in levels), default=0)
     suggested = factor.suggested_rating(answers, scale_max)
@@ -150,6 +155,11 @@ def _render_factor(
         "suggested": by_value.get(suggested) if suggested is not None else None,
         "form": form if edit else None,
         "conflict": conflict,
+        "field_conflict": field_conflict,
+        "field_conflicts": conflict_rows(field_conflict, form, _factor_shown(levels))
+        if field_conflict and form
+        else [],
+        "working": working_on(actions.factor_subject(factor), besides=_user(request)) if edit else [],
         "error": error,
         "stored_answers": stored_answers,
         "stored_level": by_value.get(conflict.stored["rating"])
@@ -160,6 +170,21 @@ def _render_factor(
     context |= partner_context(request, assessment, factor, role, levels)
     context |= factor_evidence_context(request, assessment, factor, role)
     return render(request, "assessments/factor.html", context, status=status)
+
+
+def _factor_shown(levels: list[RatingLevel]) -> Callable[[str, Any], Any]:
+    """A key factor's value in words on the conflict screen: ratings and answers by their labels."""
+    words = {level.value: level.number_and_words for level in levels}
+    labels = dict(QuestionAnswer.Answer.choices)
+
+    def shown(name: str, value: Any) -> Any:
+        if name == "rating":
+            return words.get(value, _("Not rated yet")) if value is not None else _("Not rated yet")
+        if name.endswith("-answer"):
+            return labels.get(value, _("Not answered yet")) if value else _("Not answered yet")
+        return value
+
+    return shown
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -177,6 +202,21 @@ def factor_detail(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpR
     form = FactorForm(request.POST, questions=questions, levels=levels)
     if not form.is_valid():
         return _render_factor(request, assessment, factor, role, form=form, status=400)
+    loaded = form.cleaned_data["loaded"]
+    if loaded is not None:
+        values = kept_values(form.values(), request.POST)
+        try:
+            actions.do_merge_factor(factor, by=user, values=values, loaded=loaded)
+        except FieldConflict as conflict:
+            kept = FactorForm(conflict_form_data(request.POST, conflict, loaded), questions=questions, levels=levels)
+            kept.is_valid()
+            return _render_factor(request, assessment, factor, role, form=kept, field_conflict=conflict, status=409)
+        except actions.AssessmentError as error:
+            assessment, role = access.get_assessment_for_user(user, assessment_id)
+            form.add_error(None, error.message)
+            return _render_factor(request, assessment, factor, role, form=form, error=error.message, status=400)
+        messages.success(request, _("“%(factor)s” is saved.") % {"factor": factor.key_factor.title})
+        return redirect(assessment)
     try:
         actions.do_save_factor(
             factor,
@@ -219,9 +259,29 @@ def context_factors(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     form = None
     status = 200
     stored: dict[int, ContextNote] = {}
+    field_conflicts: list[dict[str, Any]] = []
     if write:
         form = ContextForm(request.POST, notes=notes, key_factors=key_factors)
-        if form.is_valid():
+        loaded = form.cleaned_data.get("loaded") if form.is_valid() else None
+        if loaded is not None:
+            try:
+                actions.do_merge_context(
+                    assessment, by=user, values=kept_values(form.fields_sent(), request.POST), loaded=loaded
+                )
+            except FieldConflict as conflict:
+                form = ContextForm(
+                    conflict_form_data(request.POST, conflict, loaded), notes=notes, key_factors=key_factors
+                )
+                form.is_valid()
+                field_conflicts = conflict_rows(conflict, form, _context_shown(key_factors))
+                status = 409
+            except actions.AssessmentError as error:
+                form.add_error(None, error.message)
+                status = 400
+            else:
+                messages.success(request, _("The context factors are saved."))
+                return redirect(assessment)
+        elif form.is_valid():
             try:
                 actions.do_save_context(
                     assessment, by=user, expected_version=form.cleaned_data["lock_version"], notes=form.values()
@@ -250,7 +310,10 @@ def context_factors(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
         else:
             status = 400
     elif edit:
-        initial: dict[str, Any] = {"lock_version": assessment.lock_version}
+        initial: dict[str, Any] = {
+            "lock_version": assessment.lock_version,
+            "loaded": fingerprints(context_fields(notes)),
+        }
         for note in notes:
             n = note.context_factor.number
             initial |= {f"c{n}-effect": note.effect, f"c{n}-competence": note.competence, f"c{n}-note": note.note}
@@ -262,9 +325,29 @@ def context_factors(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
         "notes": notes,
         "form": form,
         "rows": rows,
+        "field_conflict": bool(field_conflicts),
+        "field_conflicts": field_conflicts,
         "team": access.is_team(request.user, role),
     }
     return render(request, "assessments/context.html", context, status=status)
+
+
+def _context_shown(key_factors: list[KeyFactor]) -> Callable[[str, Any], Any]:
+    """A context note's value in words on the conflict screen."""
+    effects = dict(ContextNote.Effect.choices)
+    competences = dict(ContextNote.Competence.choices)
+    titles = {str(kf.pk): f"{kf.number}. {kf.title}" for kf in key_factors}
+
+    def shown(name: str, value: Any) -> Any:
+        if name.endswith("-effect"):
+            return effects.get(value, _("Not assessed yet"))
+        if name.endswith("-competence"):
+            return competences.get(value, _("Not assessed yet"))
+        if name.endswith("-key_factors"):
+            return "; ".join(titles[pk] for pk in value if pk in titles) or _("no key factor")
+        return value
+
+    return shown
 
 
 def _transition(request: HttpRequest, assessment_id: UUID, action: Any, done: str) -> HttpResponse:

@@ -34,11 +34,16 @@ from assessments import access, actions
 from assessments.forms import FactorForm
 from assessments.models import Assessment, FactorAssessment, QuestionAnswer
 from benchmarks.models import RatingLevel
+from editing.actions import working_on
 from lib import autosave as answers
+from lib.actions import FieldConflict
 
 
 class AutosaveForm(FactorForm):
     save_id = forms.UUIDField(widget=forms.HiddenInput)
+    # The open page's id and the number of this request (editing.actions.accept_autosave).
+    page = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    seq = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def clean(self) -> dict[str, Any]:
         # FactorForm.clean adds the rating-needs-a-justification rule; skip it for drafts (see the module).
@@ -71,6 +76,26 @@ def autosave(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpRespon
     form = AutosaveForm(request.POST, questions=questions, levels=levels)
     if not form.is_valid():
         return answers.invalid(form)
+    loaded = form.cleaned_data["loaded"]
+    if loaded is not None:
+        page, seq = form.cleaned_data["page"], form.cleaned_data["seq"]
+        try:
+            result = actions.do_merge_factor(
+                factor,
+                by=user,
+                values=form.values(),
+                loaded=loaded,
+                save_id=form.cleaned_data["save_id"],
+                page=actions.PageSave(page, seq) if page is not None and seq is not None else None,
+            )
+        except FieldConflict as conflict:
+            return answers.fields_conflicted(
+                conflict.fields, conflict.stored_version, _("Someone else changed the same fields meanwhile.")
+            )
+        except actions.AssessmentError as error:
+            return answers.refused(error.message)
+        others = working_on(actions.factor_subject(factor), besides=user)
+        return answers.merged(request, result.factor.lock_version, result.fingerprints, result.theirs, others)
     try:
         factor = actions.do_save_factor(
             factor,

@@ -25,6 +25,8 @@ from assessments.forms import CommentForm, PartnerRatingForm, member_label
 from assessments.models import Assessment, FactorAssessment, FactorComment, PartnerRating
 from benchmarks.models import RatingLevel
 from cities.models import Membership, Role
+from lib.actions import FieldConflict
+from lib.merge import conflict_form_data, conflict_rows, fingerprints
 
 # ---- what the pages show
 
@@ -55,6 +57,7 @@ class Posted:
 
     rating_form: PartnerRatingForm | None = None
     conflict: actions.PartnerConflict | None = None
+    field_conflicts: list[dict[str, Any]] | None = None
     stored_level: RatingLevel | None = None
     rating_error: str | None = None
     comment_form: CommentForm | None = None
@@ -117,6 +120,7 @@ def partner_context(
                 "lock_version": own.lock_version if own else 0,
                 "rating": own.rating if own else None,
                 "comment": own.comment if own else "",
+                "loaded": fingerprints({"rating": own.rating if own else None, "comment": own.comment if own else ""}),
             },
             levels=levels,
         )
@@ -148,6 +152,7 @@ def partner_context(
         "partner_form": rating_form,
         "partner_organisation": mine.organisation if mine and rating_form else "",
         "partner_conflict": posted.conflict,
+        "partner_field_conflicts": posted.field_conflicts,
         "partner_stored_level": posted.stored_level,
         "partner_error": posted.rating_error,
         "comments": comments,
@@ -269,7 +274,21 @@ def rate_as_partner(request: HttpRequest, assessment_id: UUID, slug: str) -> Htt
             expected_version=form.cleaned_data["lock_version"],
             rating=form.cleaned_data["rating"],
             comment=form.cleaned_data["comment"],
+            loaded=form.cleaned_data["loaded"],
+            keep=request.POST.getlist("keep"),
         )
+    except FieldConflict as conflict:
+        kept_form = PartnerRatingForm(
+            conflict_form_data(request.POST, conflict, form.cleaned_data["loaded"], prefix="partner"), levels=levels
+        )
+        kept_form.is_valid()
+        words = {level.value: level.number_and_words for level in levels}
+        rows = conflict_rows(
+            conflict,
+            kept_form,
+            lambda name, value: words.get(value, _("Not rated yet")) if name == "rating" else value,
+        )
+        return _render(request, assessment, factor, role, rating_form=kept_form, field_conflicts=rows, status=409)
     except actions.PartnerConflict as conflict:
         # Keep what was typed; the next save, made knowingly, replaces the stored view.
         data = request.POST.copy()

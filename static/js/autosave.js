@@ -6,6 +6,12 @@
 // - Idempotent: each request has its own save_id. A request whose answer was lost (offline, a
 //   timeout) is sent again unchanged before anything newer, so the server either applies it once or
 //   recognises the replay; an out-of-date request gets 409 and changes nothing.
+// - Ordered: each request carries the page's own id (made at load) and its number; the server applies
+//   a number only after every lower one, so a replayed or late request never overwrites newer text.
+// - Merged by field (where the form has a `loaded` field: fingerprints of the values the page is
+//   based on, lib/merge.py): the server applies only what was changed here, and answers with the
+//   fields someone else changed meanwhile; the page takes those in, unless they were typed in since the
+//   request left (the next save then meets a conflict on that field, and the Save button shows it).
 // - Unsaved fields stay in localStorage (per assessment and factor, with the lock_version they are
 //   based on and the time) until a save is acknowledged, so going offline, a session timeout or a
 //   closed tab loses nothing; a reload puts them back and saves them when nobody saved meanwhile,
@@ -22,10 +28,14 @@
   var url = form.getAttribute("data-autosave");
   var storeKey = "icb-autosave:" + form.getAttribute("data-autosave-key");
   var versionInput = form.querySelector("input[name='lock_version']");
+  var loadedInput = form.querySelector("input[name='loaded']");
+  var presence = document.querySelector("[data-presence]");
   var tokenInput = form.querySelector("input[name='csrfmiddlewaretoken']");
   var DEBOUNCE_MS = 1000;
   var MAX_BACKOFF_MS = 60000;
-  var SKIPPED = { csrfmiddlewaretoken: true, lock_version: true };
+  var SKIPPED = { csrfmiddlewaretoken: true, lock_version: true, loaded: true };
+  var pageId = null;       // this open page's id, made on the first save
+  var seq = 0;             // the number of its latest request
 
   var timer = null;        // the debounce, or a retry
   var inFlight = false;
@@ -101,7 +111,12 @@
     try {
       window.localStorage.setItem(
         storeKey,
-        JSON.stringify({ base: versionInput.value, at: Date.now(), fields: fields() })
+        JSON.stringify({
+          base: versionInput.value,
+          loaded: loadedInput ? loadedInput.value : null,
+          at: Date.now(),
+          fields: fields(),
+        })
       );
     } catch (e) {
       // Storage full or disabled: autosave still works while online.
@@ -159,12 +174,25 @@
         return;
       }
       dirty = false;
-      pending = { saveId: newId(), fields: fields(), version: versionInput.value };
+      pageId = pageId || newId();
+      seq += 1;
+      pending = {
+        saveId: newId(),
+        seq: seq,
+        fields: fields(),
+        version: versionInput.value,
+        loaded: loadedInput ? loadedInput.value : null,
+      };
     }
     var body = new URLSearchParams();
     Object.keys(pending.fields).forEach(function (name) { body.append(name, pending.fields[name]); });
     body.append("lock_version", pending.version);
     body.append("save_id", pending.saveId);
+    body.append("page", pageId);
+    body.append("seq", String(pending.seq));
+    if (pending.loaded !== null) {
+      body.append("loaded", pending.loaded);
+    }
     inFlight = true;
     window.fetch(url, {
       method: "POST",
@@ -190,6 +218,7 @@
   function handle(answer) {
     var data = answer.data || {};
     if (answer.status === 200 && answer.data && !answer.redirected) {
+      takeIn(data, pending);
       pending = null;
       backoff = 2000;
       tokenRefreshed = false;
@@ -234,6 +263,57 @@
       retryLater();
     }
     afterRequest();
+  }
+
+  // The server's merge: what the page is now based on, and what others changed that this page did not.
+  function takeIn(data, sent) {
+    if (data.others && presence) {
+      showPresence(data.others);
+    }
+    if (!loadedInput || !data.loaded) {
+      return;
+    }
+    var base = {};
+    try {
+      base = JSON.parse(loadedInput.value || "{}");
+    } catch (e) {
+      base = {};
+    }
+    var now = fields();
+    var theirs = data.theirs || {};
+    Object.keys(data.loaded).forEach(function (name) {
+      var untouched = sent && sent.fields[name] === now[name];
+      if (name in theirs) {
+        if (!untouched) {
+          return; // typed in since: keep the old base, so that saving it is a conflict, never an overwrite
+        }
+        var field = form.elements.namedItem(name);
+        if (field && field.type === "checkbox") {
+          field.checked = theirs[name] === true; // a box's value is whether it is ticked (a plan action's key factors)
+        } else if (field && "value" in field) {
+          field.value = theirs[name] === null ? "" : String(theirs[name]);
+        }
+      }
+      base[name] = data.loaded[name];
+    });
+    loadedInput.value = JSON.stringify(base);
+  }
+
+  function showPresence(others) {
+    if (!others.length) {
+      presence.hidden = true;
+      presence.textContent = "";
+      return;
+    }
+    presence.textContent = presence.getAttribute("data-intro") + " ";
+    others.forEach(function (other, index) {
+      var name = document.createElement("bdi");
+      name.textContent = other.name;
+      presence.appendChild(name);
+      var saved = " (" + presence.getAttribute("data-saved-at").replace("{time}", clock(other.at)) + ")";
+      presence.appendChild(document.createTextNode(saved + (index < others.length - 1 ? ", " : ".")));
+    });
+    presence.hidden = false;
   }
 
   function afterRequest() {
@@ -319,7 +399,11 @@
   if (found && found.fields) {
     if (same(found.fields, fields())) {
       forget(); // saved since (perhaps with the Save button)
-    } else if (String(found.base) === versionInput.value) {
+    } else if (String(found.base) === versionInput.value || (loadedInput && found.loaded)) {
+      // Nobody saved since, or the server merges by field from what these edits were based on.
+      if (loadedInput && found.loaded) {
+        loadedInput.value = found.loaded;
+      }
       putBack(found.fields);
       dirty = true;
       say(text("restored", found.at));

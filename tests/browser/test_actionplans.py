@@ -1,6 +1,7 @@
 """Action-plan journeys in headless Chromium: from a submitted assessment the coordinator drafts the plan
 from its gaps, edits an action with the keyboard (the autosave status is announced), adds an indicator
-and reads the timeline; a stale save gets the conflict screen; axe scans every state, errors included.
+and reads the timeline; a save of a field someone else changed meanwhile gets the conflict screen; two
+people on one action in two browsers both keep their work; axe scans every state, errors included.
 
 Served from its own database filled by `load_demo`, whose draft assessment the setup rates (two factors
 below the standard) and submits; the demo itself is left as it is.
@@ -10,6 +11,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import DEMO_SETUP, axe_violations, prepare_server, running_server
 from tests.browser.test_journeys import tab_until
@@ -43,6 +45,7 @@ NOT_HTML = {
     "actionplans:pdf": "a PDF download; its text, tags and language are checked in actionplans/tests/test_downloads.py",
     "actionplans:xlsx": "an XLSX download; read back with openpyxl in actionplans/tests/test_downloads.py",
 }
+SAVED = re.compile(r"^Saved \d{1,2}:\d{2}")
 
 SETUP = (
     DEMO_SETUP
@@ -185,10 +188,12 @@ def test_plan_pages_in_every_state_have_no_axe_violations(browser, plan_server) 
         coordinator.get_by_role("button", name="Save the action").click()
         coordinator.wait_for_url(f"**{plan}")
 
+        # The same field typed by both: a conflict on it alone (saves merge by field).
         contributor.locator("#id_partners").fill("Typed by the contributor.")
         contributor.get_by_role("button", name="Save the action").click()
         contributor.wait_for_selector("#conflict-title")
-        assert "Saved first by the coordinator." in contributor.locator(".stored-version").inner_text()
+        assert "Saved first by the coordinator." in contributor.locator(".conflict-field").inner_text()
+        assert contributor.locator("input[name='keep']").count() == 1
         assert contributor.locator("#id_partners").input_value() == "Typed by the contributor."
         assert axe_violations(contributor) == []
         contributor.get_by_role("button", name="Save the action").click()
@@ -246,3 +251,72 @@ def test_plan_pages_in_every_state_have_no_axe_violations(browser, plan_server) 
         assert page.console_errors == []
     finally:
         context.close()
+
+
+def test_two_people_on_one_action_both_keep_their_work(browser, plan_server) -> None:
+    """Autosaves of different fields both apply and each page takes in the other's text, and says who
+    else is working here; the same field typed by both stops the second autosave, and the Save button's
+    conflict screen lists only that field; the history shows both edits."""
+    _url, people = plan_server
+    plan = f"/assessments/{people['assessment']}/plan/"
+    carl_context, carl = signed_in_page(browser, plan_server, "contributor")
+    dana_context, dana = signed_in_page(browser, plan_server, "coordinator")
+    try:
+        dana.goto(plan)
+        if dana.locator(".plan-actions").count() == 0:  # run alone: draft it first
+            dana.get_by_role("button", name=re.compile("Draft the action plan")).click()
+            dana.wait_for_selector(".plan-actions")
+        action_url = dana.locator(".plan-actions h3 a").first.get_attribute("href")
+        carl.goto(action_url)
+        dana.goto(action_url)
+        carl_status = carl.locator("[data-autosave-status]")
+        dana_status = dana.locator("[data-autosave-status]")
+
+        # Different fields, at the same time: both saved; a ticked key factor is taken in as a box.
+        carl.locator("#id_owner").fill("Carl: the welcome office.")
+        box = carl.locator("input[type='checkbox'][name^='kf-']:not(:checked)").first
+        box_id = box.get_attribute("id")
+        box.check()
+        expect(carl_status).to_have_text(SAVED, timeout=10_000)
+        dana.locator("#id_funding_source").fill("Dana: the city's own budget.")
+        expect(dana_status).to_have_text(SAVED, timeout=10_000)
+        expect(dana.locator("#id_owner")).to_have_value("Carl: the welcome office.")
+        expect(dana.locator(f"#{box_id}")).to_be_checked()
+        expect(dana.locator("[data-presence]")).to_contain_text("Also working on this action: Carl Contributor")
+        assert axe_violations(dana) == []
+
+        # Carl types on elsewhere: his page takes in Dana's funding source without touching his text.
+        carl.locator("#id_resources").fill("Carl: two staff.")
+        expect(carl.locator("#id_funding_source")).to_have_value("Dana: the city's own budget.", timeout=10_000)
+        expect(carl.locator("#id_resources")).to_have_value("Carl: two staff.")
+
+        # The same field, typed by both: the second autosave is stopped, nothing is overwritten.
+        carl.locator("#id_partners").fill("Carl's partners.")
+        expect(carl_status).to_have_text(SAVED, timeout=10_000)
+        dana.locator("#id_partners").fill("Dana's partners.")
+        expect(dana_status).to_contain_text("Not saved", timeout=10_000)
+
+        dana.get_by_role("button", name="Save the action").click()
+        expect(dana.locator("[data-error-summary]")).to_contain_text("Someone else changed a field you changed")
+        assert dana.locator("input[name='keep']").count() == 1
+        expect(dana.locator(".conflict-field")).to_contain_text("Carl's partners.")
+        expect(dana.locator(".conflict-field")).to_contain_text("Saved by Carl Contributor")
+        expect(dana.locator("#id_partners")).to_have_value("Dana's partners.")
+        assert axe_violations(dana) == []
+
+        # She keeps her own text; everything else stays as both saved it.
+        dana.get_by_role("button", name="Save the action").click()
+        dana.wait_for_url(f"**{plan}")
+        dana.goto(action_url)
+        expect(dana.locator("#id_partners")).to_have_value("Dana's partners.")
+        expect(dana.locator("#id_owner")).to_have_value("Carl: the welcome office.")
+        expect(dana.locator("#id_resources")).to_have_value("Carl: two staff.")
+        expect(dana.locator(f"#{box_id}")).to_be_checked()
+
+        dana.goto(f"{plan}history/")
+        history = dana.locator("main").inner_text()
+        assert "Carl Contributor" in history and "Dana Coordinator" in history
+        assert "Carl's partners." in history and "Dana's partners." in history
+    finally:
+        carl_context.close()
+        dana_context.close()

@@ -1,0 +1,40 @@
+"""The two things a save asks of `editing`: is this autosave new, and who else is working here."""
+
+from datetime import datetime
+from uuid import UUID
+
+from django.utils import timezone
+
+from accounts.models import User
+from editing.models import KEEP_FOR, EditingPage
+
+
+def accept_autosave(*, page: UUID, seq: int, subject: str, user: User) -> bool:
+    """True when autosave number `seq` of this open page comes after every one applied before.
+
+    Call it inside the transaction that saves, after locking the row it saves: two requests of one page
+    are then serialised, and a save that fails (a conflict, a refusal) rolls its number back with it. A
+    page id seen with another subject or person is not theirs to continue: refused, nothing applied."""
+    now = timezone.now()
+    row = EditingPage.objects.select_for_update().filter(page=page).first()
+    if row is None:
+        EditingPage.objects.filter(subject=subject, seen_at__lt=now - KEEP_FOR).delete()
+        EditingPage.objects.create(page=page, subject=subject, user=user, seq=seq, seen_at=now)
+        return True
+    if row.subject != subject or row.user_id != user.pk or seq <= row.seq:
+        return False
+    row.seq = seq
+    row.seen_at = now
+    row.save(update_fields=["seq", "seen_at"])
+    return True
+
+
+def working_on(subject: str, *, besides: User) -> list[tuple[User, datetime]]:
+    """The other people whose autosaves reached `subject` within the last few minutes, each with their
+    latest one, most recent first (one query: a thing has a handful of open pages at most)."""
+    seen: dict[int, tuple[User, datetime]] = {}
+    for row in (
+        EditingPage.objects.on(subject).recent().exclude(user=besides).select_related("user").order_by("-seen_at")
+    ):
+        seen.setdefault(row.user_id, (row.user, row.seen_at))
+    return list(seen.values())
