@@ -39,6 +39,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from assessments.models import Assessment, ContextNote, FactorAssessment, QuestionAnswer
 from assessments.results import Results, build_results
 from benchmarks.models import KeyFactor, RatingLevel
+from lib.text import strip_overrides
 
 FORMAT = "icb-assessment-workbook/1"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -483,7 +484,8 @@ def _cell_text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
-    return str(value).strip()
+    # Cells are typed by people, in a spreadsheet instead of a form: the same cleaning as the forms' (lib/text.py).
+    return strip_overrides(str(value)).strip()
 
 
 def _choice(text: str, choices: dict[str, str]) -> str | None:

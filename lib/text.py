@@ -1,0 +1,34 @@
+"""User text that cannot disguise itself (audit issue 9, part 4).
+
+The bidirectional override characters LEFT-TO-RIGHT OVERRIDE (U+202D) and RIGHT-TO-LEFT OVERRIDE (U+202E)
+force every character after them into one direction, whatever the characters are: "report‮fdp.exe" reads as
+"reportexe.pdf". Nobody needs them to write Arabic, Farsi or Hebrew, whose letters carry their own direction,
+so they are removed from everything a user types (forms, autosaves, workbook cells); never from passwords,
+which must stay exactly as typed, and never from an uploaded file's content.
+
+The embedding and isolate controls (U+202A-U+202C, U+2066-U+2069) are kept: right-to-left writers and their
+editors use them to lay out mixed-direction sentences, they do not reorder the letters of a word, and pages
+show user text isolated (`dir="auto"` or `<bdi>`), which ends any embedding a value leaves open at its edge.
+File names shown to users are cleaned separately, of every control and format character
+(lib.uploads.display_name).
+"""
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+OVERRIDES = ("\u202d", "\u202e")
+_WITHOUT_OVERRIDES = str.maketrans(dict.fromkeys(OVERRIDES))
+
+
+def strip_overrides(text: str) -> str:
+    """The text without U+202D and U+202E; everything else, other direction controls included, as it is."""
+    return text.translate(_WITHOUT_OVERRIDES)
+
+
+def has_overrides(text: str) -> bool:
+    return any(override in text for override in OVERRIDES)
+
+
+def bdi(value: object) -> SafeString:
+    """User text inside a sentence of ours, escaped and isolated, for messages built in Python."""
+    return format_html("<bdi>{}</bdi>", value)
