@@ -13,8 +13,8 @@ File names shown to users are cleaned separately, of every control and format ch
 (lib.uploads.display_name).
 """
 
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 OVERRIDES = ("\u202d", "\u202e")
 _WITHOUT_OVERRIDES = str.maketrans(dict.fromkeys(OVERRIDES))
@@ -32,3 +32,13 @@ def has_overrides(text: str) -> bool:
 def bdi(value: object) -> SafeString:
     """User text inside a sentence of ours, escaped and isolated, for messages built in Python."""
     return format_html("<bdi>{}</bdi>", value)
+
+
+def sentence(template: str, *, plain: dict[str, object] | None = None, **user_text: object) -> SafeString:
+    """A sentence of ours with `%(name)s` places for user text (a translated message, a label): the
+    sentence escaped, each value of `user_text` escaped and isolated, so that a name written right to left
+    keeps its own direction and the sentence keeps its order. `plain` values (numbers, our own words) are
+    escaped only."""
+    values = {key: v if isinstance(v, int) else conditional_escape(str(v)) for key, v in (plain or {}).items()}
+    values |= {key: bdi(value) for key, value in user_text.items()}
+    return mark_safe(conditional_escape(template) % values)  # noqa: S308 - the template and every value are escaped

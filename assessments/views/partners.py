@@ -25,6 +25,7 @@ from assessments.forms import CommentForm, PartnerRatingForm, member_label
 from assessments.models import Assessment, FactorAssessment, FactorComment, PartnerRating
 from benchmarks.models import RatingLevel
 from cities.models import Membership, Role
+from lib.text import bdi, sentence
 
 # ---- what the pages show
 
@@ -129,7 +130,7 @@ def partner_context(
                 comment=comment,
                 author=_author(comment, author),
                 addressees=[
-                    member_label(by_user[u.pk]) if u.pk in by_user else str(u) for u in comment.addressed_to.all()
+                    member_label(by_user[u.pk]) if u.pk in by_user else bdi(u) for u in comment.addressed_to.all()
                 ],
                 to_you=any(u.pk == user.pk for u in comment.addressed_to.all()),
                 can_delete=comment.deleted_at is None
@@ -161,7 +162,7 @@ def _author(comment: FactorComment, member: Membership | None) -> str:
     if comment.author is None:
         return _("someone no longer registered")
     if member is None:
-        return _("%(name)s (former member)") % {"name": comment.author}
+        return sentence(_("%(name)s (former member)"), name=comment.author)
     return member_label(member)
 
 
