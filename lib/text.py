@@ -13,6 +13,8 @@ File names shown to users are cleaned separately, of every control and format ch
 (lib.uploads.display_name).
 """
 
+import unicodedata
+
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -27,6 +29,18 @@ def strip_overrides(text: str) -> str:
 
 def has_overrides(text: str) -> bool:
     return any(override in text for override in OVERRIDES)
+
+
+def direction(text: str) -> str:
+    """ "rtl" or "ltr", from the text's first letter of a strong direction, as a browser's `dir="auto"` does:
+    for WeasyPrint, which lays out `dir="rtl"` and `dir="ltr"` but not `auto` (the PDF reports)."""
+    for character in text:
+        kind = unicodedata.bidirectional(character)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
 
 
 def bdi(value: object) -> SafeString:

@@ -271,3 +271,21 @@ def test_the_workspace_page_isolates_member_organisations(cast: Cast) -> None:
     join(cast.workspace, partner, Role.PARTNER, by=cast.coordinator, organisation=ARABIC_3)
     page = client_for(cast.contributor).get(f"/workspaces/{cast.workspace.public_id}/").text
     assert_isolated(page, ARABIC_3)
+
+
+def test_the_pdf_report_gives_each_block_of_user_text_its_direction(cast: Cast, assessment: Assessment) -> None:
+    """WeasyPrint lays out dir="rtl" and dir="ltr" but does not resolve dir="auto": the report's blocks of
+    user text carry the direction of their first letter of a strong direction."""
+    from assessments.report import report_html
+
+    factors = list(
+        assessment.factors.filter(answers__isnull=False).select_related("key_factor").order_by("pk").distinct()[:2]
+    )
+    client = client_for(cast.contributor)
+    client.post(factor_url(assessment, factors[0]), factor_form(factors[0], rating="2", justification=ARABIC))
+    client.post(factor_url(assessment, factors[1]), factor_form(factors[1], rating="1", justification="12 % in 2024"))
+    html = report_html(Assessment.objects.get(pk=assessment.pk), team=True)
+    assert f'<dd dir="rtl">{ARABIC}</dd>' in html
+    assert '<dd dir="ltr">12 % in 2024</dd>' in html
+    response = client.get(f"/assessments/{assessment.public_id}/report.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-")

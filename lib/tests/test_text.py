@@ -6,7 +6,7 @@ from django.http import QueryDict
 
 from lib.forms import AccessibleFormMixin
 from lib.tests.isolation import assert_isolated
-from lib.text import sentence, strip_overrides
+from lib.text import direction, sentence, strip_overrides
 from lib.uploads import display_name
 
 RLO, LRO = "\u202e", "\u202d"
@@ -65,3 +65,10 @@ def test_a_sentence_escapes_itself_and_isolates_user_text() -> None:
 
 def test_a_file_name_shown_to_users_has_no_direction_controls() -> None:
     assert display_name(f"invoice{RLO}fdp.exe") == "invoicefdp.exe"
+
+
+def test_a_direction_is_that_of_the_first_letter_with_a_strong_direction() -> None:
+    assert direction("12 – تقرير") == "rtl"
+    assert direction("(2024) דוח") == "rtl"
+    assert direction("2024: report تقرير") == "ltr"
+    assert direction("– 12 –") == "ltr"
