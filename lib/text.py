@@ -1,10 +1,10 @@
 """User text that cannot disguise itself (audit issue 9, part 4).
 
 The bidirectional override characters LEFT-TO-RIGHT OVERRIDE (U+202D) and RIGHT-TO-LEFT OVERRIDE (U+202E)
-force every character after them into one direction, whatever the characters are: "report‮fdp.exe" reads as
-"reportexe.pdf". Nobody needs them to write Arabic, Farsi or Hebrew, whose letters carry their own direction,
-so they are removed from everything a user types (forms, autosaves, workbook cells); never from passwords,
-which must stay exactly as typed, and never from an uploaded file's content.
+force every character after them into one direction, whatever the characters are: "report", U+202E,
+"fdp.exe" reads as "reportexe.pdf". Nobody needs them to write Arabic, Farsi or Hebrew, whose letters carry
+their own direction, so they are removed from everything a user types (forms, autosaves, workbook cells);
+never from passwords, which must stay exactly as typed, and never from an uploaded file's content.
 
 The embedding and isolate controls (U+202A-U+202C, U+2066-U+2069) are kept: right-to-left writers and their
 editors use them to lay out mixed-direction sentences, they do not reorder the letters of a word, and pages
@@ -32,8 +32,9 @@ def has_overrides(text: str) -> bool:
 
 
 def direction(text: str) -> str:
-    """ "rtl" or "ltr", from the text's first letter of a strong direction, as a browser's `dir="auto"` does:
-    for WeasyPrint, which lays out `dir="rtl"` and `dir="ltr"` but not `auto` (the PDF reports)."""
+    """The text's direction, "rtl" or "ltr", from its first letter of a strong direction, as a browser's
+    `dir="auto"` finds it: for WeasyPrint, which lays out `dir="rtl"` and `dir="ltr"` but not `auto`
+    (the PDF reports)."""
     for character in text:
         kind = unicodedata.bidirectional(character)
         if kind in ("R", "AL"):

@@ -29,7 +29,7 @@ from lib.tests.isolation import assert_isolated
 pytestmark = pytest.mark.django_db
 
 RLO, LRO = "\u202e", "\u202d"
-# Read with the override, "invoice‮fdp.exe" looks like "invoiceexe.pdf".
+# Shown with its overrides, DISGUISED starts "invoiceexe.pdf": the override turns "fdp.exe" round.
 DISGUISED = f"invoice{RLO}fdp.exe and {LRO}text{RLO}"
 PLAIN = "invoicefdp.exe and text"
 ARABIC = "تقرير البلدية عن الإدماج"
