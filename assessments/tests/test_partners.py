@@ -311,10 +311,10 @@ def test_divergence_is_flagged_on_the_factor_page_and_the_overview(cast, assessm
     assert section.count("Differs by 3 levels") == 1
     assert section.count('class="divergent"') == 1
     assert '<th scope="col" dir="auto">Aville Refugee Council</th>' in section
-    assert '<th scope="col">Welcome Volunteers</th>' in section
+    assert '<th scope="col" dir="auto">Welcome Volunteers</th>' in section
     total = len(factors)
-    assert f"Aville Refugee Council (partner): 2 of {total} key factors rated" in overview
-    assert f"Welcome Volunteers (partner): 0 of {total} key factors rated" in overview
+    assert f"<bdi>Aville Refugee Council</bdi> (partner): 2 of {total} key factors rated" in overview
+    assert f"<bdi>Welcome Volunteers</bdi> (partner): 0 of {total} key factors rated" in overview
 
 
 def test_an_organisation_that_left_keeps_its_ratings_in_view(cast, assessment) -> None:
