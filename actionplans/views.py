@@ -33,6 +33,7 @@ from lib import autosave as answers
 from lib.actions import FieldConflict
 from lib.merge import conflict_form_data, conflict_rows, fingerprints, kept_values
 from lib.securitylog import log_event
+from lib.text import sentence
 
 EVENTS_PER_PAGE = 50
 
@@ -236,7 +237,7 @@ def action_detail(request: HttpRequest, assessment_id: UUID, action_id: UUID) ->
     except actions.PlanError as error:
         form.add_error(None, error.message)
         return _render_action(request, action, role, form=form, status=400)
-    messages.success(request, _("“%(title)s” is saved.") % {"title": form.cleaned_data["title"]})
+    messages.success(request, sentence(_("“%(title)s” is saved."), title=form.cleaned_data["title"]))
     return redirect("actionplans:plan", assessment_id)
 
 
@@ -311,7 +312,7 @@ def move_action(request: HttpRequest, assessment_id: UUID, action_id: UUID) -> H
         messages.error(request, error.message)
     else:
         words = _("“%(title)s” moved up.") if direction == "up" else _("“%(title)s” moved down.")
-        messages.success(request, words % {"title": action.title})
+        messages.success(request, sentence(words, title=action.title))
     # Back to the moved action's row, whose buttons keep the keyboard where it was.
     return redirect(f"{action.plan.get_absolute_url()}#action-{action.public_id}")
 
@@ -327,8 +328,11 @@ def delete_action(request: HttpRequest, assessment_id: UUID, action_id: UUID) ->
     else:
         messages.success(
             request,
-            _("“%(title)s” is removed. It can be restored from the plan for %(days)s days.")
-            % {"title": action.title, "days": Action.RESTORE_DAYS},
+            sentence(
+                _("“%(title)s” is removed. It can be restored from the plan for %(days)s days."),
+                title=action.title,
+                plain={"days": Action.RESTORE_DAYS},
+            ),
         )
     return redirect("actionplans:plan", assessment_id)
 
@@ -342,7 +346,7 @@ def restore_action(request: HttpRequest, assessment_id: UUID, action_id: UUID) -
     except actions.PlanError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("“%(title)s” is restored, at the end of the plan.") % {"title": action.title})
+        messages.success(request, sentence(_("“%(title)s” is restored, at the end of the plan."), title=action.title))
     return redirect("actionplans:plan", assessment_id)
 
 
@@ -430,7 +434,7 @@ def delete_indicator(request: HttpRequest, assessment_id: UUID, indicator_id: UU
     except actions.PlanError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("The indicator “%(name)s” is removed.") % {"name": indicator.name})
+        messages.success(request, sentence(_("The indicator “%(name)s” is removed."), name=indicator.name))
     return redirect(f"{indicator.action.get_absolute_url()}#indicators-heading")
 
 

@@ -5,6 +5,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -12,6 +14,7 @@ from assessments.models import ContextNote, QuestionAnswer, answer_field, commen
 from benchmarks.models import Benchmark, GuideQuestion, KeyFactor, RatingLevel
 from cities.models import Membership, Role
 from lib.forms import AccessibleFormMixin, LoadedMixin
+from lib.text import bdi
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -238,12 +241,13 @@ class CommentForm(AccessibleFormMixin, forms.Form):
         return [self.members[key].user for key in self.cleaned_data["addressed_to"]]
 
 
-def member_label(member: Membership, *, with_email: bool = False) -> str:
-    """A member as the comment form and the discussion name them: who, then the role (and organisation)."""
+def member_label(member: Membership, *, with_email: bool = False) -> SafeString:
+    """A member as the comment form and the discussion name them: who, then the role (and organisation).
+    The name and the organisation are isolated (<bdi>): people write them in any script and direction."""
     user = member.user
     name = user.get_full_name()
-    who = f"{name} ({user.email})" if name and with_email else (name or user.email)
+    who = format_html("{} ({})", bdi(name), user.email) if name and with_email else bdi(name or user.email)
     role = member.get_role_display()
     if member.role == Role.PARTNER and member.organisation:
-        role = f"{role}, {member.organisation}"
-    return f"{who} – {role}"
+        return format_html("{} – {}, {}", who, role, bdi(member.organisation))
+    return format_html("{} – {}", who, role)

@@ -40,6 +40,7 @@ from assessments.models import Assessment, ContextNote, FactorAssessment, Questi
 from assessments.results import Results, build_results
 from benchmarks.models import KeyFactor, RatingLevel
 from lib.merge import fingerprints
+from lib.text import strip_overrides
 from lib.uploads import display_name
 
 FORMAT = "icb-assessment-workbook/1"
@@ -490,7 +491,8 @@ def _cell_text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
-    return str(value).strip()
+    # Cells are typed by people, in a spreadsheet instead of a form: the same cleaning as the forms' (lib/text.py).
+    return strip_overrides(str(value)).strip()
 
 
 def _choice(text: str, choices: dict[str, str]) -> str | None:

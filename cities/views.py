@@ -19,6 +19,7 @@ from cities import access, actions
 from cities.forms import ChangeRoleForm, CreateWorkspaceForm, InviteForm, WorkspaceRequestForm
 from cities.models import City, Invitation, Membership, Role, Workspace, WorkspaceRequest
 from lib.securitylog import log_event
+from lib.text import sentence, strip_overrides
 from practices.models import Practice
 
 
@@ -124,7 +125,7 @@ def approve_request(request: HttpRequest, request_id: UUID) -> HttpResponse:
     except actions.WorkspaceError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("The workspace for %(city)s is open.") % {"city": workspace_request.city_name})
+        messages.success(request, sentence(_("The workspace for %(city)s is open."), city=workspace_request.city_name))
     return redirect("cities:workspaces")
 
 
@@ -136,7 +137,7 @@ REASON_MAX_CHARS = 2000
 def decline_request(request: HttpRequest, request_id: UUID) -> HttpResponse:
     workspace_request = access.get_workspace_request_for_admin(_user(request), request_id)
     # Optional free text, mailed to the requester; the field allows no more than REASON_MAX_CHARS.
-    reason = request.POST.get("reason", "")[:REASON_MAX_CHARS]
+    reason = strip_overrides(request.POST.get("reason", ""))[:REASON_MAX_CHARS]
     try:
         actions.do_decline_workspace_request(
             workspace_request, by=_user(request), reason=reason, site_url=request.build_absolute_uri("/")
@@ -144,7 +145,9 @@ def decline_request(request: HttpRequest, request_id: UUID) -> HttpResponse:
     except actions.WorkspaceError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("The request for %(city)s was declined.") % {"city": workspace_request.city_name})
+        messages.success(
+            request, sentence(_("The request for %(city)s was declined."), city=workspace_request.city_name)
+        )
     return redirect("cities:workspaces")
 
 
@@ -227,7 +230,7 @@ def invite(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
         except actions.WorkspaceError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            messages.success(request, sentence(_("Invitation sent to %(email)s."), email=invitation.email))
             return redirect("cities:workspace", workspace.public_id)
     # Invalid, or refused with the reason on the form (already a member, ...): the form keeps what was typed.
     return render_workspace(request, workspace, invite_form=form, status=400)
@@ -242,7 +245,7 @@ def revoke_invitation(request: HttpRequest, workspace_id: UUID, invitation_id: U
     except actions.WorkspaceError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
+        messages.success(request, sentence(_("The invitation to %(email)s was withdrawn."), email=invitation.email))
     return redirect("cities:workspace", workspace_id)
 
 
@@ -258,7 +261,8 @@ def change_role(request: HttpRequest, workspace_id: UUID, member_id: UUID) -> Ht
             form.add_error(None, error.message)
         else:
             role = Role(form.cleaned_data["role"]).label
-            messages.success(request, _("%(member)s is now %(role)s.") % {"member": member.user, "role": role})
+            message = sentence(_("%(member)s is now %(role)s."), member=member.user, plain={"role": role})
+            messages.success(request, message)
             return redirect("cities:workspace", workspace_id)
     return render_workspace(request, member.workspace, bound_role_form=(member.pk, form), status=400)
 
@@ -272,7 +276,7 @@ def remove_member(request: HttpRequest, workspace_id: UUID, member_id: UUID) -> 
     except actions.WorkspaceError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("%(member)s was removed from the workspace.") % {"member": member.user})
+        messages.success(request, sentence(_("%(member)s was removed from the workspace."), member=member.user))
     if member.user_id == _user(request).pk and not access.can_manage(_user(request), member.workspace):
         return redirect("cities:workspaces")
     return redirect("cities:workspace", workspace_id)
@@ -293,7 +297,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             return render(
                 request, "cities/invitation.html", {"invitation": found, "problem": error.message}, status=400
             )
-        messages.success(request, _("Welcome to the %(city)s workspace.") % {"city": found.workspace.city.name})
+        messages.success(request, sentence(_("Welcome to the %(city)s workspace."), city=found.workspace.city.name))
         return redirect("cities:workspace", found.workspace.public_id)
     problem = actions.invitation_problem(found, user)
     return render(request, "cities/invitation.html", {"invitation": found, "problem": problem})

@@ -139,6 +139,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # lib/ is not an app: its template library (`bdi`, for user text inside sentences) is named here.
+            "libraries": {"text": "lib.templatetags.text"},
         },
     },
 ]

@@ -23,6 +23,7 @@ from evidence.forms import AttachForm, EditEvidenceForm, EvidenceForm, NewEviden
 from evidence.models import Evidence, EvidenceLink
 from lib.actions import FieldConflict
 from lib.merge import conflict_form_data, conflict_rows, fingerprints
+from lib.text import sentence
 from lib.uploads import content_disposition, upload_refused
 
 
@@ -92,7 +93,7 @@ def library(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
     except actions.EvidenceError as error:
         form.add_error(None, error.message)
         return _render_library(request, workspace, role, form=form, status=400)
-    messages.success(request, _("“%(title)s” is added to the evidence library.") % {"title": evidence.title})
+    messages.success(request, sentence(_("“%(title)s” is added to the evidence library."), title=evidence.title))
     return redirect(library_url(workspace))
 
 
@@ -150,7 +151,7 @@ def item(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
                 form.add_error(None, error.message)
                 status = 400
             else:
-                messages.success(request, _("“%(title)s” is saved.") % {"title": form.cleaned_data["title"]})
+                messages.success(request, sentence(_("“%(title)s” is saved."), title=form.cleaned_data["title"]))
                 return redirect("evidence:item", evidence.public_id)
         else:
             status = 400
@@ -205,13 +206,19 @@ def delete(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
         actions.do_delete_evidence(evidence, by=_user(request))
     except actions.EvidenceError as error:
         messages.error(
-            request, _("“%(title)s” is not deleted: %(reason)s") % {"title": evidence.title, "reason": error.message}
+            request,
+            sentence(
+                _("“%(title)s” is not deleted: %(reason)s"), title=evidence.title, plain={"reason": error.message}
+            ),
         )
         return redirect("evidence:item", evidence.public_id)
     messages.success(
         request,
-        _("“%(title)s” is deleted. It can be restored from “Recently deleted” for %(days)d days.")
-        % {"title": evidence.title, "days": Evidence.RESTORE_DAYS},
+        sentence(
+            _("“%(title)s” is deleted. It can be restored from “Recently deleted” for %(days)d days."),
+            title=evidence.title,
+            plain={"days": Evidence.RESTORE_DAYS},
+        ),
     )
     return redirect(library_url(evidence.workspace))
 
@@ -225,7 +232,7 @@ def restore(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
     except actions.EvidenceError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("“%(title)s” is restored.") % {"title": evidence.title})
+        messages.success(request, sentence(_("“%(title)s” is restored."), title=evidence.title))
     return redirect(library_url(evidence.workspace))
 
 
@@ -353,7 +360,7 @@ def attach(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse
                 return _back_to_factor(assessment, factor)
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("“%(title)s” is attached.") % {"title": evidence.title})
+            messages.success(request, sentence(_("“%(title)s” is attached."), title=evidence.title))
             return _back_to_factor(assessment, factor)
     return _render_factor_evidence(request, assessment, factor, role, attach_form=form, status=400)
 
@@ -386,7 +393,7 @@ def add_and_attach(request: HttpRequest, assessment_id: UUID, slug: str) -> Http
             form.add_error(None, error.message)
         else:
             messages.success(
-                request, _("“%(title)s” is added to the library and attached.") % {"title": evidence.title}
+                request, sentence(_("“%(title)s” is added to the library and attached."), title=evidence.title)
             )
             return _back_to_factor(assessment, factor)
     return _render_factor_evidence(request, assessment, factor, role, new_form=form, status=400)
@@ -409,5 +416,5 @@ def detach(request: HttpRequest, assessment_id: UUID, slug: str, link_id: UUID) 
     except actions.EvidenceError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("“%(title)s” is detached.") % {"title": link.evidence.title})
+        messages.success(request, sentence(_("“%(title)s” is detached."), title=link.evidence.title))
     return _back_to_factor(assessment, factor)

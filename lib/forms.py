@@ -1,20 +1,70 @@
-"""Form helpers shared by every app: accessible error wiring (QUALITY.md A3)."""
+"""Form helpers shared by every app: accessible error wiring (QUALITY.md A3), and typed text that cannot
+disguise itself and is written in its own direction (lib/text.py)."""
 
 from typing import Any
 
 from django import forms
+from django.forms.widgets import DateTimeBaseInput
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
+
+from lib.text import has_overrides, strip_overrides
+
+
+def is_password(name: str, field: forms.Field) -> bool:
+    """A password is kept exactly as typed: its characters are the secret, whatever they are."""
+    return isinstance(field.widget, forms.PasswordInput) or "password" in name
+
+
+def takes_free_text(widget: forms.Widget) -> bool:
+    """A text area or a plain text input (not a date, e-mail, URL, number or password input)."""
+    if isinstance(widget, forms.Textarea):
+        return True
+    plain = isinstance(widget, forms.TextInput) and not isinstance(widget, DateTimeBaseInput)
+    return plain and getattr(widget, "input_type", "") == "text"
 
 
 class AccessibleFormMixin:
     """Sets aria-invalid and aria-describedby (hint and errors) on each widget after validation.
 
+    Also, for every field but passwords: removes the override characters U+202D and U+202E from what was
+    submitted before any validation (so lengths, the stored value and a form shown again all see the text
+    without them), and gives text inputs and text areas `dir="auto"`, so right-to-left text is typed and
+    shown in its own direction. Uploaded files (`form.files`) are never touched.
+
     Use as the first base of a Form or ModelForm; templates render fields with `_field.html`.
     """
 
+    _submitted_data: Any = None
+
     def full_clean(self) -> None:
+        self.strip_overrides()
         super().full_clean()  # type: ignore[misc]
         self.wire_aria()
+
+    def strip_overrides(self) -> None:
+        """Replaces the form's data with the submitted data less U+202D and U+202E, outside password fields.
+
+        It starts again from the submitted data each time, as a form may add a password field after the
+        first validation (see `validate_again`)."""
+        form: forms.BaseForm = self  # type: ignore[assignment]
+        if not form.is_bound:
+            return
+        submitted = self._submitted_data
+        if submitted is None:
+            submitted = self._submitted_data = form.data
+        kept = {form.add_prefix(name) for name, field in form.fields.items() if is_password(name, field)}
+
+        def clean(key: str, value: Any) -> Any:
+            return strip_overrides(value) if isinstance(value, str) and key not in kept else value
+
+        if isinstance(submitted, MultiValueDict):
+            if not any(has_overrides(v) for _key, values in submitted.lists() for v in values if isinstance(v, str)):
+                form.data = submitted
+                return
+            form.data = MultiValueDict({key: [clean(key, v) for v in values] for key, values in submitted.lists()})
+        else:
+            form.data = {key: clean(key, value) for key, value in submitted.items()}
 
     def wire_aria(self) -> None:
         form: forms.BaseForm = self  # type: ignore[assignment]
@@ -26,6 +76,8 @@ class AccessibleFormMixin:
             error_count = len(form.errors.get(name) or []) if form.is_bound else 0
             ids += [f"{bound.id_for_label}-error-{n}" for n in range(1, error_count + 1)]
             attrs: dict[str, Any] = field.widget.attrs
+            if takes_free_text(field.widget):
+                attrs.setdefault("dir", "auto")
             if ids:
                 attrs["aria-describedby"] = " ".join(ids)
             if error_count:

@@ -3,7 +3,8 @@
 import pytest
 from django.core import mail
 
-from accounts.tests.conftest import NEW_PASSWORD, PASSWORD, last_link, log_in
+from accounts.models import User
+from accounts.tests.conftest import NEW_PASSWORD, PASSWORD, last_link, log_in, sign_up, verify
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +115,34 @@ def test_reset_requests_are_rate_limited(client, amira) -> None:
     assert response.status_code == 429
     assert response["Retry-After"]
     assert len(mail.outbox) == 5
+
+
+# Typed text loses the override characters U+202D and U+202E (lib/text.py); a password never does: its
+# characters are the secret, and the one typed at login must match the one typed at sign-up.
+WITH_OVERRIDE = "violet \u202ekettle\u202d under the bridge"
+
+
+def test_sign_up_keeps_a_password_with_an_override_character_as_typed(client) -> None:
+    response = sign_up(client, "rania@example.org", name="Rania \u202eHaddad", password=WITH_OVERRIDE)
+    assert response.status_code == 302
+    verify(client)
+    user = User.objects.get(email="rania@example.org")
+    assert user.first_name == "Rania Haddad"  # the name is typed text: cleaned
+    assert user.check_password(WITH_OVERRIDE)
+    assert log_in(client, "rania@example.org", "violet kettle under the bridge").status_code == 400
+    response = log_in(client, "rania@example.org", WITH_OVERRIDE)
+    assert response.status_code == 302 and response["Location"] == "/accounts/"
+
+
+def test_a_changed_password_with_an_override_character_logs_in_as_typed(client, make_client, amira) -> None:
+    log_in(client, "amira@example.org")
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": WITH_OVERRIDE, "new_password2": WITH_OVERRIDE},
+    )
+    assert response["Location"] == "/accounts/"
+    amira.refresh_from_db()
+    assert amira.check_password(WITH_OVERRIDE)
+    fresh = make_client()
+    response = log_in(fresh, "amira@example.org", WITH_OVERRIDE)
+    assert response.status_code == 302 and response["Location"] == "/accounts/"

@@ -66,7 +66,11 @@ def test_addressees_see_addressed_to_you(cast, assessment) -> None:
     coordinator_page = client_for(cast.coordinator).get(factor_url(assessment, factor)).text
     assert "Please look." in coordinator_page
     assert "Addressed to you" not in coordinator_page
-    assert "To: partner@aville.example – Partner organisation, Aville Refugee Council" in coordinator_page
+    # The name (here the address) and the organisation are people's text, each isolated in a <bdi>.
+    assert (
+        "To: <bdi>partner@aville.example</bdi> – Partner organisation, <bdi>Aville Refugee Council</bdi>"
+        in coordinator_page
+    )
 
 
 def test_addressee_choices_are_this_workspaces_members_but_the_author(cast, assessment) -> None:

@@ -121,7 +121,8 @@ def test_the_history_shows_who_when_and_what_changed(cast: Cast, assessment: Ass
     assert response.status_code == 200
     text = response.text
     # Newest first, each with the value before and after.
-    assert text.index("<td>First text.</td><td>Second text.</td>") < text.index("<td>–</td><td>First text.</td>")
+    newer = '<td dir="auto">First text.</td><td dir="auto">Second text.</td>'
+    assert text.index(newer) < text.index('<td dir="auto">–</td><td dir="auto">First text.</td>')
     assert "contributor@aville.example" in text
     assert "Key factor saved" in text and "Started" in text
 

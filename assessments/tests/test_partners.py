@@ -195,7 +195,7 @@ def test_partner_rates_for_the_organisation_of_the_membership(cast, assessment) 
     factor = a_factor(assessment)
     client = client_for(cast.partner)
     page = client.get(factor_url(assessment, factor))
-    assert f"Your organisation's view: {ORGANISATION}" in page.text
+    assert f"Your organisation's view: <bdi>{ORGANISATION}</bdi>" in page.text
     data = partner_post(rating="3", comment="  The council sees gaps.  ") | {"organisation": "Someone Else"}
     response = client.post(factor_url(assessment, factor, "partner-rating/"), data)
     assert response.status_code == 302
@@ -310,11 +310,11 @@ def test_divergence_is_flagged_on_the_factor_page_and_the_overview(cast, assessm
     assert "Views differ on 1 key factor." in section
     assert section.count("Differs by 3 levels") == 1
     assert section.count('class="divergent"') == 1
-    assert '<th scope="col">Aville Refugee Council</th>' in section
-    assert '<th scope="col">Welcome Volunteers</th>' in section
+    assert '<th scope="col" dir="auto">Aville Refugee Council</th>' in section
+    assert '<th scope="col" dir="auto">Welcome Volunteers</th>' in section
     total = len(factors)
-    assert f"Aville Refugee Council (partner): 2 of {total} key factors rated" in overview
-    assert f"Welcome Volunteers (partner): 0 of {total} key factors rated" in overview
+    assert f"<bdi>Aville Refugee Council</bdi> (partner): 2 of {total} key factors rated" in overview
+    assert f"<bdi>Welcome Volunteers</bdi> (partner): 0 of {total} key factors rated" in overview
 
 
 def test_an_organisation_that_left_keeps_its_ratings_in_view(cast, assessment) -> None:

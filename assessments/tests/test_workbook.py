@@ -153,7 +153,7 @@ def test_one_bad_row_applies_nothing_and_names_sheet_row_and_column(cast: Cast, 
     response = upload(client, assessment, book)
 
     assert response.status_code == 400
-    assert "Nothing was imported: the workbook “filled.xlsx” has 1 problem." in response.text
+    assert "Nothing was imported: the workbook “<bdi>filled.xlsx</bdi>” has 1 problem." in response.text
     expected = (
         f"Answers, row {bad}, column D (Answer): “maybe” is not one of yes, partly, no, don&#x27;t know, not applicable"
     )
@@ -277,7 +277,7 @@ def test_a_stale_workbook_names_the_changed_key_factors_and_applies_only_when_co
 
     assert response.status_code == 409
     assert factor.key_factor.title in response.text
-    assert "saved by coordinator@aville.example" in response.text
+    assert "saved by <bdi>coordinator@aville.example</bdi>" in response.text
     assert "Nothing was imported" in response.text
     factor.refresh_from_db()
     assert (factor.rating, factor.justification) == (1, "Typed online.")

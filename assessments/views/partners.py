@@ -27,6 +27,7 @@ from benchmarks.models import RatingLevel
 from cities.models import Membership, Role
 from lib.actions import FieldConflict
 from lib.merge import conflict_form_data, conflict_rows, fingerprints
+from lib.text import bdi, sentence
 
 # ---- what the pages show
 
@@ -133,7 +134,7 @@ def partner_context(
                 comment=comment,
                 author=_author(comment, author),
                 addressees=[
-                    member_label(by_user[u.pk]) if u.pk in by_user else str(u) for u in comment.addressed_to.all()
+                    member_label(by_user[u.pk]) if u.pk in by_user else bdi(u) for u in comment.addressed_to.all()
                 ],
                 to_you=any(u.pk == user.pk for u in comment.addressed_to.all()),
                 can_delete=comment.deleted_at is None
@@ -166,7 +167,7 @@ def _author(comment: FactorComment, member: Membership | None) -> str:
     if comment.author is None:
         return _("someone no longer registered")
     if member is None:
-        return _("%(name)s (former member)") % {"name": comment.author}
+        return sentence(_("%(name)s (former member)"), name=comment.author)
     return member_label(member)
 
 

@@ -33,14 +33,16 @@ def test_coordinator_invites_by_mail_and_the_invitee_accepts_through_the_link(
             {"email": "helper@welcome.example", "role": "partner", "organisation": "Aville Welcome Circle"},
         )
     assert response.status_code == 302
-    assert "Invitation sent to helper@welcome.example" in coordinator.get(response["Location"]).content.decode()
+    assert (
+        "Invitation sent to <bdi>helper@welcome.example</bdi>" in coordinator.get(response["Location"]).content.decode()
+    )
     [message] = mail.outbox
     link = re.search(r"http://127\.0\.0\.1(/workspaces/invitations/[\w-]+/)", str(message.body))
     assert link
 
     invitee = client_for(make_user("helper@welcome.example"))
     page = invitee.get(link.group(1)).content.decode()
-    assert "join the Aville workspace as Partner organisation" in page
+    assert "join the <bdi>Aville</bdi> workspace as Partner organisation" in page
     assert "Aville Welcome Circle" in page
     response = invitee.post(link.group(1))
     assert response.status_code == 302

@@ -88,7 +88,7 @@ def test_a_file_is_stored_under_a_random_name_and_downloaded_as_an_attachment(ca
     assert download["X-Content-Type-Options"] == "nosniff"
     assert download["Content-Security-Policy"].startswith("sandbox; default-src 'none'")
     assert "no-store" in download["Cache-Control"]
-    assert "Download Übersicht.pdf" in client.get(library_url(cast)).text
+    assert "Download <bdi>Übersicht.pdf</bdi>" in client.get(library_url(cast)).text
 
 
 def test_a_pdf_that_is_really_a_png_is_refused_and_the_typed_text_kept(cast, media_root) -> None:
@@ -193,7 +193,7 @@ def test_statistics_need_value_unit_year_and_source_and_may_cite_their_source_al
         "",
     )
     page = client.get(library_url(cast)).text
-    assert "18.4 %, 2024" in page
+    assert "18.4 <bdi>%</bdi>, 2024" in page
     assert "Cited source only" in page
     assert "data for 2024" in page
 

@@ -37,7 +37,7 @@ def test_partner_adds_a_link_on_a_key_factor_and_detaches_only_their_own_links(c
     client = client_for(cast.partner)
     page = client.get(factor_url(assessment, factor)).text
     assert "Attach evidence from the library" in page and "Add new evidence and attach it" in page
-    assert "Detach “City survey”" not in page  # the contributor's link
+    assert "Detach “<bdi>City survey</bdi>”" not in page  # the contributor's link
 
     response = client.post(
         factor_url(assessment, factor, "evidence/new/"),
@@ -58,10 +58,13 @@ def test_partner_adds_a_link_on_a_key_factor_and_detaches_only_their_own_links(c
 
     page = client.get(factor_url(assessment, factor)).text
     assert f"For question {answer.question.number}" in page and "Volunteer mentoring scheme" in page
-    assert "Detach “Volunteer mentoring scheme”" in page and "Detach “City survey”" not in page
+    assert "Detach “<bdi>Volunteer mentoring scheme</bdi>”" in page and "Detach “<bdi>City survey</bdi>”" not in page
     # The city's staff see a detach button on every link, the partner's included.
     staff_page = client_for(cast.contributor).get(factor_url(assessment, factor)).text
-    assert "Detach “Volunteer mentoring scheme”" in staff_page and "Detach “City survey”" in staff_page
+    assert (
+        "Detach “<bdi>Volunteer mentoring scheme</bdi>”" in staff_page
+        and "Detach “<bdi>City survey</bdi>”" in staff_page
+    )
 
     # A partner attaches any item of the library, and detaches that link again; not the contributor's link.
     response = client.post(
@@ -103,9 +106,9 @@ def test_partner_edits_deletes_and_restores_their_own_items_only(cast) -> None:
     theirs = add_link(cast.workspace, cast.coordinator, "City strategy")
     client = client_for(cast.partner)
     page = client.get(f"/evidence/{mine.public_id}/").text
-    assert "Save the evidence" in page and "Delete “Our welcome guide”" in page
+    assert "Save the evidence" in page and "Delete “<bdi>Our welcome guide</bdi>”" in page
     page = client.get(f"/evidence/{theirs.public_id}/").text
-    assert "Save the evidence" not in page and "Delete “City strategy”" not in page
+    assert "Save the evidence" not in page and "Delete “<bdi>City strategy</bdi>”" not in page
 
     data = {"lock_version": "0", "kind": "project", "title": "Our welcome guide 2026", "url": "https://a.example/g"}
     assert client.post(f"/evidence/{mine.public_id}/", data).status_code == 302
@@ -121,7 +124,7 @@ def test_partner_edits_deletes_and_restores_their_own_items_only(cast) -> None:
     # Someone else's deleted item is not in the partner's "Recently deleted", and cannot be restored by them.
     actions.do_delete_evidence(theirs, by=cast.coordinator)
     library = client.get(library_url(cast)).text
-    assert "Restore “Our welcome guide 2026”" in library and "City strategy" not in library
+    assert "Restore “<bdi>Our welcome guide 2026</bdi>”" in library and "City strategy" not in library
     assert client.post(f"/evidence/{theirs.public_id}/restore/").status_code == 404
     assert client.post(f"/evidence/{mine.public_id}/restore/").status_code == 302
     mine.refresh_from_db()
@@ -140,7 +143,7 @@ def test_a_deletion_by_the_citys_staff_stands_against_the_partner_and_staff_chan
     assert "You deleted none of your evidence" in partner.get(library_url(cast)).text
     assert partner.post(f"/evidence/{mine.public_id}/restore/").status_code == 404
     assert Evidence.objects.get(pk=mine.pk).deleted_at is not None
-    assert "Restore “Welcome guide (checked)”" in client_for(cast.coordinator).get(library_url(cast)).text
+    assert "Restore “<bdi>Welcome guide (checked)</bdi>”" in client_for(cast.coordinator).get(library_url(cast)).text
 
 
 def test_a_partner_who_becomes_a_viewer_no_longer_changes_their_items(cast, assessment) -> None:
@@ -188,7 +191,7 @@ def test_who_added_a_partners_item_shows_only_to_the_team(cast, assessment) -> N
     )
     item = Evidence.objects.get(title="Volunteer mentoring scheme")
     team_page = client_for(cast.viewer).get(f"/evidence/{item.public_id}/").text
-    assert f"by {cast.partner}" in team_page  # "Added … by", as for every item
+    assert f"by <bdi>{cast.partner}</bdi>" in team_page  # "Added … by", as for every item
     assessment_actions.do_submit(assessment, by=cast.coordinator)
     Assessment.objects.filter(pk=assessment.pk).update(visibility=Assessment.Visibility.PUBLISHED)
     for client in (client_for(None), client_for(cast.other)):

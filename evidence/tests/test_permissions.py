@@ -259,7 +259,7 @@ def test_a_deleted_item_and_its_file_are_404_until_restored(library: Library) ->
     # Viewers do not see "Recently deleted"; editors do.
     assert "Recently deleted" not in client.get(f"/workspaces/{cast.workspace.public_id}/evidence/").text
     assert (
-        "Restore “Annual integration report”"
+        "Restore “<bdi>Annual integration report</bdi>”"
         in client_for(cast.contributor).get(f"/workspaces/{cast.workspace.public_id}/evidence/").text
     )
 

@@ -208,3 +208,42 @@ def test_partner_conflict_screen_and_read_only_views_have_no_axe_violations(brow
         assert page.console_errors == []
     finally:
         context.close()
+
+
+ARABIC_COMMENT = "نرجو إضافة أرقام المتطوعين إلى الأدلة"
+HEBREW_JUSTIFICATION = "המתנדבים מדווחים על שיפור ניכר בשכונות"
+HEADINGS = "() => [...document.querySelectorAll('main h1, main h2, main h3')].map(h => h.textContent.trim())"
+DIRECTION = "el => getComputedStyle(el).direction"
+
+
+def test_right_to_left_text_keeps_its_direction_without_reordering_the_page(browser, partners_server) -> None:
+    """Partner organisations write Arabic, Farsi and Hebrew: their text is typed and shown right to left,
+    isolated (dir=auto), while the page around it stays as it was (lib/text.py)."""
+    _url, people, _mail = partners_server
+    factor = f"/assessments/{people['assessment']}/factors/{people['demo_factor']}/"
+    context, page = signed_in_page(browser, server(partners_server), "contributor")
+    try:
+        page.goto(factor)
+        headings = page.evaluate(HEADINGS)
+        justification = page.locator("#id_justification")
+        justification.fill(HEBREW_JUSTIFICATION)
+        assert justification.get_attribute("dir") == "auto"
+        assert justification.evaluate(DIRECTION) == "rtl"
+        box = page.locator("#id_comment-body")
+        box.fill(ARABIC_COMMENT)
+        assert box.evaluate(DIRECTION) == "rtl"
+        page.get_by_role("button", name="Add the comment").click()
+        page.wait_for_url(re.compile(r".*#discussion$"))
+
+        body = page.locator(".comment-body", has_text=ARABIC_COMMENT)
+        assert body.get_attribute("dir") == "auto"
+        assert body.evaluate(DIRECTION) == "rtl"
+        assert body.inner_text().strip() == ARABIC_COMMENT  # in the order it was typed
+        # The page around it is not turned: still left to right, the same headings in the same order.
+        assert page.locator("main").evaluate(DIRECTION) == "ltr"
+        assert page.locator("#discussion-heading").evaluate(DIRECTION) == "ltr"
+        assert page.evaluate(HEADINGS) == headings
+        assert axe_violations(page) == []
+        assert page.console_errors == []
+    finally:
+        context.close()
