@@ -529,7 +529,7 @@ def test_a_few_added_rows_are_each_named_and_a_long_list_shows_the_first_50(cast
         {"file": SimpleUploadedFile("filled.xlsx", with_rows_added(exported, "Answers", 60))},
     )
     assert response.status_code == 400
-    assert "Nothing was imported: the workbook “filled.xlsx” has 60 problems." in response.text
+    assert "Nothing was imported: the workbook “<bdi>filled.xlsx</bdi>” has 60 problems." in response.text
     listed = re.findall(r"<li>Answers, row \d+, column F \(id\)", response.text)
     assert len(listed) == 50
     assert "<li>and 10 more errors</li>" in response.text

@@ -88,5 +88,15 @@ def test_a_refusal_without_a_reason_says_no_reason(cast: Cast, django_capture_on
 def test_the_pending_request_offers_a_labelled_reason_field(cast: Cast, django_capture_on_commit_callbacks):
     pending = request_sampletown(cast, django_capture_on_commit_callbacks)
     page = client_for(cast.admin).get("/workspaces/")
-    assert f'<label for="reason-{pending.public_id}">Reason for declining Sampletown' in page.text
+    assert f'<label for="reason-{pending.public_id}">Reason for declining <bdi>Sampletown</bdi>' in page.text
     assert f'<textarea id="reason-{pending.public_id}" name="reason"' in page.text
+
+
+def test_a_refusal_reason_cannot_disguise_itself(cast: Cast, django_capture_on_commit_callbacks):
+    pending = request_sampletown(cast, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(cast.admin).post(
+            f"/workspaces/requests/{pending.public_id}/decline/", {"reason": "Use \u202eeman rehto\u202d instead."}
+        )
+    pending.refresh_from_db()
+    assert pending.decline_reason == "Use eman rehto instead."
