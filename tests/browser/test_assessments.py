@@ -149,7 +149,9 @@ def test_assessment_pages_in_every_state_have_no_axe_violations(browser, assessm
         coordinator.wait_for_url(f"**{overview}")
         contributor.locator("textarea").first.fill("Typed by the contributor.")
         contributor.get_by_role("button", name="Save the context factors").click()
-        contributor.wait_for_selector(".stored-version")  # the context conflict screen
+        contributor.wait_for_selector(".conflict-field")  # the context conflict screen: that note alone
+        assert contributor.locator("input[name='keep']").count() == 1
+        assert "Saved first by the coordinator." in contributor.locator(".conflict-field").inner_text()
         assert contributor.locator("textarea").first.input_value() == "Typed by the contributor."
         assert axe_violations(contributor) == []
         contributor.get_by_role("button", name="Save the context factors").click()

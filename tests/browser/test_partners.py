@@ -190,8 +190,9 @@ def test_partner_conflict_screen_and_read_only_views_have_no_axe_violations(brow
 
         colleague.locator("#id_partner-comment").fill("Typed by Cleo.")
         colleague.get_by_role("button", name="Save your organisation's view").click()
-        colleague.wait_for_selector("#partner-conflict-title")
-        assert "Saved first by Petra." in colleague.locator(".stored-version").inner_text()
+        colleague.wait_for_selector("#conflict-title")  # only the comment, which both changed
+        assert colleague.locator("input[name='keep']").count() == 1
+        assert "Saved first by Petra." in colleague.locator(".conflict-field").inner_text()
         assert colleague.locator("#id_partner-comment").input_value() == "Typed by Cleo."
         assert axe_violations(colleague) == []
     finally:
