@@ -20,8 +20,8 @@ from assessments.models import Assessment, ContextNote, QuestionAnswer
 from assessments.results import FactorResult, build_results
 from benchmarks.models import KeyFactor
 from editing.actions import accept_autosave
-from lib.actions import Conflict, FieldConflict, Refused
-from lib.merge import fingerprints, merge
+from lib.actions import Conflict, Refused
+from lib.merge import fingerprints, merge, merged
 from lib.models import merge_autosave
 
 
@@ -350,16 +350,13 @@ def do_merge_action(
             and not accept_autosave(page=page.page, seq=page.seq, subject=action_subject(locked), user=by)
         ):
             return Saved(locked, fingerprints(stored), merge(stored, loaded, values).theirs)
-        result = merge(stored, loaded, values)
-        if result.conflicts:
-            raise FieldConflict(
-                fields=result.conflicts,
-                stored=stored,
-                submitted=values,
-                fingerprints=fingerprints(stored),
-                stored_version=locked.lock_version,
-                saved_by=_action_saved_by(plan, locked, key_factors, result.conflicts),
-            )
+        result = merged(
+            stored,
+            loaded,
+            values,
+            version=locked.lock_version,
+            saved_by=lambda names: _action_saved_by(plan, locked, key_factors, names),
+        )
         if result.apply:
             stored |= result.apply
             _write_action(plan, locked, _action_from_values(stored, key_factors), by=by, save_id=save_id)
@@ -563,16 +560,13 @@ def do_merge_indicator(indicator: Indicator, *, by: User, values: dict[str, Any]
         plan, action, locked = _locked_indicator(indicator)
         stored = _indicator_state(locked)
         values = {name: value for name, value in values.items() if name in stored}
-        result = merge(stored, loaded, values)
-        if result.conflicts:
-            raise FieldConflict(
-                fields=result.conflicts,
-                stored=stored,
-                submitted=values,
-                fingerprints=fingerprints(stored),
-                stored_version=locked.lock_version,
-                saved_by=_indicator_saved_by(plan, locked, result.conflicts),
-            )
+        result = merged(
+            stored,
+            loaded,
+            values,
+            version=locked.lock_version,
+            saved_by=lambda names: _indicator_saved_by(plan, locked, names),
+        )
         if result.apply:
             stored |= result.apply
             fields = IndicatorFields(

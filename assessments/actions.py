@@ -29,8 +29,8 @@ from assessments.models import (
 from benchmarks.models import BenchmarkVersion, GuideQuestion, KeyFactor
 from cities.models import Membership, Role, Workspace
 from editing.actions import accept_autosave
-from lib.actions import Conflict, FieldConflict, Refused
-from lib.merge import fingerprints, merge
+from lib.actions import Conflict, Refused
+from lib.merge import fingerprints, merge, merged
 from lib.models import merge_autosave
 from outbox.actions import queue_template_mail
 
@@ -290,16 +290,13 @@ def do_merge_factor(
             and not accept_autosave(page=page.page, seq=page.seq, subject=factor_subject(locked), user=by)
         ):
             return FactorSaved(locked, fingerprints(stored), merge(stored, loaded, values).theirs)
-        result = merge(stored, loaded, values)
-        if result.conflicts:
-            raise FieldConflict(
-                fields=result.conflicts,
-                stored=stored,
-                submitted=values,
-                saved_by=_last_saved_by(assessment, locked, rows, result.conflicts),
-                stored_version=locked.lock_version,
-                fingerprints=fingerprints(stored),
-            )
+        result = merged(
+            stored,
+            loaded,
+            values,
+            version=locked.lock_version,
+            saved_by=lambda names: _last_saved_by(assessment, locked, rows, names),
+        )
         if result.apply:
             stored |= result.apply
             _write_factor(assessment, locked, rows, stored, by=by, save_id=save_id)
@@ -411,16 +408,13 @@ def do_merge_context(assessment: Assessment, *, by: User, values: dict[str, Any]
         values = {
             name: value.strip() if name.endswith("-note") else value for name, value in values.items() if name in stored
         }
-        result = merge(stored, loaded, values)
-        if result.conflicts:
-            raise FieldConflict(
-                fields=result.conflicts,
-                stored=stored,
-                submitted=values,
-                fingerprints=fingerprints(stored),
-                stored_version=locked.lock_version,
-                saved_by=_context_saved_by(locked, rows, result.conflicts),
-            )
+        result = merged(
+            stored,
+            loaded,
+            values,
+            version=locked.lock_version,
+            saved_by=lambda names: _context_saved_by(locked, rows, names),
+        )
         if not result.apply:
             return locked
         new = stored | result.apply
@@ -519,16 +513,13 @@ def do_rate_as_partner(
         if loaded is not None:
             stored = {"rating": row.rating, "comment": row.comment} if row else {"rating": None, "comment": ""}
             sent = {name: value for name, value in {"rating": rating, "comment": comment}.items() if name not in keep}
-            result = merge(stored, loaded, sent)
-            if result.conflicts:
-                raise FieldConflict(
-                    fields=result.conflicts,
-                    stored=stored,
-                    submitted={"rating": rating, "comment": comment},
-                    fingerprints=fingerprints(stored),
-                    stored_version=stored_version,
-                    saved_by=dict.fromkeys(result.conflicts, (row.updated_by, row.updated_at)) if row else {},
-                )
+            result = merged(
+                stored,
+                loaded,
+                sent,
+                version=stored_version,
+                saved_by=lambda names: dict.fromkeys(names, (row.updated_by, row.updated_at)) if row else {},
+            )
             rating, comment = (stored | result.apply)["rating"], (stored | result.apply)["comment"]
         elif stored_version != expected_version:
             stored = {"rating": row.rating, "comment": row.comment} if row else {"rating": None, "comment": ""}

@@ -24,8 +24,8 @@ from accounts.models import User
 from assessments.models import Assessment, AssessmentEvent, FactorAssessment, QuestionAnswer
 from cities.models import Workspace
 from evidence.models import Evidence, EvidenceEvent, EvidenceLink
-from lib.actions import FieldConflict, Refused
-from lib.merge import fingerprints, merge
+from lib.actions import Refused
+from lib.merge import merged
 from lib.uploads import CheckedUpload, UploadNotStored, store_upload, stored_name
 
 log = logging.getLogger(__name__)
@@ -202,16 +202,9 @@ def do_edit_evidence(
         before = state(locked)
         if loaded is not None:
             typed = {name: value for name, value in state(fields).items() if name not in keep}
-            result = merge(before, loaded, typed)
-            if result.conflicts:
-                raise FieldConflict(
-                    fields=result.conflicts,
-                    stored=before,
-                    submitted=typed,
-                    fingerprints=fingerprints(before),
-                    stored_version=locked.lock_version,
-                    saved_by=_saved_by(locked, result.conflicts),
-                )
+            result = merged(
+                before, loaded, typed, version=locked.lock_version, saved_by=lambda names: _saved_by(locked, names)
+            )
             mine = {name: getattr(fields, name) for name in result.apply}
             fields = Fields(**{name: mine.get(name, getattr(locked, name)) for name in Fields.__dataclass_fields__})
             fields = fields.cleaned()

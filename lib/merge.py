@@ -71,6 +71,29 @@ def merge(stored: Mapping[str, Any], loaded: Mapping[str, str], submitted: Mappi
     return result
 
 
+def merged(
+    stored: Mapping[str, Any],
+    loaded: Mapping[str, str],
+    submitted: Mapping[str, Any],
+    *,
+    version: int,
+    saved_by: Callable[[list[str]], dict[str, tuple[Any, Any]]],
+) -> Merge:
+    """`merge`, for a save: raises FieldConflict (with who saved each conflicting field, from `saved_by`)
+    when a field both changed; otherwise the merge, whose `apply` the caller stores."""
+    result = merge(stored, loaded, submitted)
+    if result.conflicts:
+        raise FieldConflict(
+            fields=result.conflicts,
+            stored=dict(stored),
+            submitted=dict(submitted),
+            fingerprints=fingerprints(stored),
+            stored_version=version,
+            saved_by=saved_by(result.conflicts),
+        )
+    return result
+
+
 def conflict_form_data(
     post: QueryDict, conflict: FieldConflict, loaded: Mapping[str, str], *, prefix: str | None = None
 ) -> QueryDict:
