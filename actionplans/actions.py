@@ -19,7 +19,7 @@ from actionplans.models import Action, ActionPlan, ActionPlanEvent, Indicator, P
 from assessments.models import Assessment, ContextNote, QuestionAnswer
 from assessments.results import FactorResult, build_results
 from benchmarks.models import KeyFactor
-from editing.actions import accept_autosave
+from editing.actions import PageSave, accept_autosave
 from lib.actions import Conflict, Refused
 from lib.merge import fingerprints, merge, merged
 from lib.models import merge_autosave
@@ -61,14 +61,6 @@ TEXTS = ("title", "description", "owner", "partners", "resources", "funding_sour
 # An action's fields besides its key factors, each its own form field and unit of a merge (lib.merge).
 EDITED = (*TEXTS, "start", "end", "budget", "competence", "status")
 INDICATOR_FIELDS = ("name", "baseline", "target", "current", "unit", "due")
-
-
-@dataclass(frozen=True)
-class PageSave:
-    """An autosave's place in the order of its open page (editing.actions.accept_autosave)."""
-
-    page: UUID
-    seq: int
 
 
 def _shown(value: Any) -> Any:

@@ -28,7 +28,7 @@ from assessments.views.assessment import sign_in_unless_public
 from assessments.views.history import describe
 from benchmarks.models import KeyFactor
 from benchmarks.pdf import html_to_pdf
-from editing.actions import working_on
+from editing.actions import PageSave, working_on
 from lib import autosave as answers
 from lib.actions import FieldConflict
 from lib.merge import conflict_form_data, conflict_rows, fingerprints, kept_values
@@ -268,7 +268,6 @@ def action_autosave(request: HttpRequest, assessment_id: UUID, action_id: UUID) 
         return answers.invalid(form)
     loaded = form.cleaned_data["loaded"]
     if loaded is not None:
-        page, seq = form.cleaned_data["page"], form.cleaned_data["seq"]
         try:
             result = actions.do_merge_action(
                 action,
@@ -276,7 +275,7 @@ def action_autosave(request: HttpRequest, assessment_id: UUID, action_id: UUID) 
                 values=actions.action_values(form.values(), key_factors),
                 loaded=loaded,
                 save_id=form.cleaned_data["save_id"],
-                page=actions.PageSave(page, seq) if page is not None and seq is not None else None,
+                page=PageSave.sent(form.cleaned_data),
             )
         except FieldConflict as conflict:
             return answers.fields_conflicted(

@@ -28,7 +28,7 @@ from assessments.models import (
 )
 from benchmarks.models import BenchmarkVersion, GuideQuestion, KeyFactor
 from cities.models import Membership, Role, Workspace
-from editing.actions import accept_autosave
+from editing.actions import PageSave, accept_autosave
 from lib.actions import Conflict, Refused
 from lib.merge import fingerprints, merge, merged
 from lib.models import merge_autosave
@@ -245,14 +245,6 @@ class FactorSaved:
     fingerprints: dict[str, str]
     # Fields someone else changed since the page was loaded, which this save left alone: the page takes them in.
     theirs: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class PageSave:
-    """An autosave's place in the order of its open page (editing.actions.accept_autosave)."""
-
-    page: UUID
-    seq: int
 
 
 def factor_subject(factor: FactorAssessment) -> str:

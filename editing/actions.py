@@ -1,12 +1,28 @@
 """The two things a save asks of `editing`: is this autosave new, and who else is working here."""
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from django.utils import timezone
 
 from accounts.models import User
 from editing.models import KEEP_FOR, EditingPage
+
+
+@dataclass(frozen=True)
+class PageSave:
+    """An autosave's place in the order of its open page: the page's id and the request's number."""
+
+    page: UUID
+    seq: int
+
+    @classmethod
+    def sent(cls, cleaned_data: dict[str, Any]) -> "PageSave | None":
+        """From an autosave form's `page` and `seq` (None when the page sent none: a page of before)."""
+        page, seq = cleaned_data.get("page"), cleaned_data.get("seq")
+        return cls(page, seq) if page is not None and seq is not None else None
 
 
 def accept_autosave(*, page: UUID, seq: int, subject: str, user: User) -> bool:

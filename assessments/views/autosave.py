@@ -34,7 +34,7 @@ from assessments import access, actions
 from assessments.forms import FactorForm
 from assessments.models import Assessment, FactorAssessment, QuestionAnswer
 from benchmarks.models import RatingLevel
-from editing.actions import working_on
+from editing.actions import PageSave, working_on
 from lib import autosave as answers
 from lib.actions import FieldConflict
 
@@ -78,7 +78,6 @@ def autosave(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpRespon
         return answers.invalid(form)
     loaded = form.cleaned_data["loaded"]
     if loaded is not None:
-        page, seq = form.cleaned_data["page"], form.cleaned_data["seq"]
         try:
             result = actions.do_merge_factor(
                 factor,
@@ -86,7 +85,7 @@ def autosave(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpRespon
                 values=form.values(),
                 loaded=loaded,
                 save_id=form.cleaned_data["save_id"],
-                page=actions.PageSave(page, seq) if page is not None and seq is not None else None,
+                page=PageSave.sent(form.cleaned_data),
             )
         except FieldConflict as conflict:
             return answers.fields_conflicted(
