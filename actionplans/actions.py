@@ -19,7 +19,7 @@ from actionplans.models import Action, ActionPlan, ActionPlanEvent, Indicator, P
 from assessments.models import Assessment, ContextNote, QuestionAnswer
 from assessments.results import FactorResult, build_results
 from benchmarks.models import KeyFactor
-from editing.actions import PageSave, accept_autosave
+from editing.actions import PageSave, is_new_save
 from lib.actions import Conflict, Refused
 from lib.merge import fingerprints, merge, merged
 from lib.models import merge_autosave
@@ -336,10 +336,8 @@ def do_merge_action(
         key_factors = benchmark_key_factors(plan.assessment)
         stored = action_values(stored_fields(locked), key_factors)
         values = {name: value for name, value in values.items() if name in stored}
-        replay = save_id is not None and locked.last_save_id == save_id
-        if replay or (
-            page is not None
-            and not accept_autosave(page=page.page, seq=page.seq, subject=action_subject(locked), user=by)
+        if not is_new_save(
+            save_id=save_id, last_save_id=locked.last_save_id, page=page, subject=action_subject(locked), user=by
         ):
             return Saved(locked, fingerprints(stored), merge(stored, loaded, values).theirs)
         result = merged(

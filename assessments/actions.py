@@ -28,7 +28,7 @@ from assessments.models import (
 )
 from benchmarks.models import BenchmarkVersion, GuideQuestion, KeyFactor
 from cities.models import Membership, Role, Workspace
-from editing.actions import PageSave, accept_autosave
+from editing.actions import PageSave, is_new_save
 from lib.actions import Conflict, Refused
 from lib.merge import fingerprints, merge, merged
 from lib.models import merge_autosave
@@ -276,10 +276,8 @@ def do_merge_factor(
         rows = _answer_rows(locked)
         stored = factor_fields(locked, rows)
         values = {name: value for name, value in values.items() if name in stored}
-        replay = save_id is not None and locked.last_save_id == save_id
-        if replay or (
-            page is not None
-            and not accept_autosave(page=page.page, seq=page.seq, subject=factor_subject(locked), user=by)
+        if not is_new_save(
+            save_id=save_id, last_save_id=locked.last_save_id, page=page, subject=factor_subject(locked), user=by
         ):
             return FactorSaved(locked, fingerprints(stored), merge(stored, loaded, values).theirs)
         result = merged(

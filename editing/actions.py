@@ -25,6 +25,16 @@ class PageSave:
         return cls(page, seq) if page is not None and seq is not None else None
 
 
+def is_new_save(
+    *, save_id: UUID | None, last_save_id: UUID | None, page: PageSave | None, subject: str, user: User
+) -> bool:
+    """False for a save already applied: the row's last save id again (a retry whose answer was lost), or
+    an autosave numbered at or below one applied from the same open page (accept_autosave)."""
+    if save_id is not None and last_save_id == save_id:
+        return False
+    return page is None or accept_autosave(page=page.page, seq=page.seq, subject=subject, user=user)
+
+
 def accept_autosave(*, page: UUID, seq: int, subject: str, user: User) -> bool:
     """True when autosave number `seq` of this open page comes after every one applied before.
 

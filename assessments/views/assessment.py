@@ -203,30 +203,24 @@ def factor_detail(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpR
     if not form.is_valid():
         return _render_factor(request, assessment, factor, role, form=form, status=400)
     loaded = form.cleaned_data["loaded"]
-    if loaded is not None:
-        values = kept_values(form.values(), request.POST)
-        try:
-            actions.do_merge_factor(factor, by=user, values=values, loaded=loaded)
-        except FieldConflict as conflict:
-            kept = FactorForm(conflict_form_data(request.POST, conflict, loaded), questions=questions, levels=levels)
-            kept.is_valid()
-            return _render_factor(request, assessment, factor, role, form=kept, field_conflict=conflict, status=409)
-        except actions.AssessmentError as error:
-            assessment, role = access.get_assessment_for_user(user, assessment_id)
-            form.add_error(None, error.message)
-            return _render_factor(request, assessment, factor, role, form=form, error=error.message, status=400)
-        messages.success(request, _("“%(factor)s” is saved.") % {"factor": factor.key_factor.title})
-        return redirect(assessment)
     try:
-        actions.do_save_factor(
-            factor,
-            by=user,
-            expected_version=form.cleaned_data["lock_version"],
-            rating=form.cleaned_data["rating"],
-            justification=form.cleaned_data["justification"],
-            answers=form.answers(),
-            comments=form.comments(),
-        )
+        if loaded is not None:
+            actions.do_merge_factor(factor, by=user, values=kept_values(form.values(), request.POST), loaded=loaded)
+        else:  # a page loaded before saves merged by field: the whole-factor check
+            actions.do_save_factor(
+                factor,
+                by=user,
+                expected_version=form.cleaned_data["lock_version"],
+                rating=form.cleaned_data["rating"],
+                justification=form.cleaned_data["justification"],
+                answers=form.answers(),
+                comments=form.comments(),
+            )
+    except FieldConflict as conflict:
+        assert loaded is not None  # noqa: S101 - only a merged save raises it
+        kept = FactorForm(conflict_form_data(request.POST, conflict, loaded), questions=questions, levels=levels)
+        kept.is_valid()
+        return _render_factor(request, assessment, factor, role, form=kept, field_conflict=conflict, status=409)
     except actions.Conflict as conflict:
         # Keep what was typed; the next save, made knowingly, replaces the stored version.
         data = request.POST.copy()
