@@ -7,8 +7,9 @@ for every editor to have a key factor of their own) and serves the app with guni
 Then N clients, one per editor and each with its own signed-in session, autosave their factor for D
 seconds (30 by default) as the page's script does: the whole form after a pause of 1 to 2 s
 (`static/js/autosave.js` saves 1 s after the last keystroke, one request at a time, so an editor who
-types without pause sends nothing until they stop), text growing like typing, each save chaining
-the lock_version the previous one returned; one save in ten is sent
+types without pause sends nothing until they stop), text growing like typing, each save merged by
+field (with the fingerprints the previous answer returned) and numbered within its open page, as
+the page sends them; one save in ten is sent
 twice, as a browser does when an answer is lost, and the second must be acknowledged without being
 applied. Beside them, in the same run and on the same server, one more client reads a trivial page
 (the accessibility statement: a template, no database query) at the same pace: the baseline.
@@ -192,6 +193,9 @@ class Editor:
     acknowledged: int = 0
     version: int = 0
     last_saved: dict[str, str] = field(default_factory=dict)
+    # As the page does (static/js/autosave.js): saves merged by field, numbered within one open page.
+    loaded: dict[str, str] = field(default_factory=dict)
+    page: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     def run(self, until: float) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -213,6 +217,12 @@ class Editor:
             "X-CSRFToken": token,
             "Content-Type": "application/x-www-form-urlencoded",
         }
+        from lib.merge import fingerprints
+
+        empty: dict[str, Any] = {"rating": None, "justification": ""}  # each editor's factor starts empty
+        for number in self.person["questions"]:
+            empty |= {f"q{number}-answer": "", f"q{number}-comment": ""}
+        self.loaded = fingerprints(empty)
         typed: list[str] = []
         question = self.rng.choice(self.person["questions"])
         while time.monotonic() < until:
@@ -224,7 +234,16 @@ class Editor:
             for number in self.person["questions"]:
                 fields[f"q{number}-answer"] = "partly" if number <= question else ""
                 fields[f"q{number}-comment"] = " ".join(typed) if number == question else ""
-            payload = urlencode({**fields, "lock_version": self.version, "save_id": uuid.uuid4()})
+            payload = urlencode(
+                {
+                    **fields,
+                    "lock_version": self.version,
+                    "save_id": uuid.uuid4(),
+                    "loaded": json.dumps(self.loaded),
+                    "page": self.page,
+                    "seq": self.acknowledged + 1,
+                }
+            )
             status, answer, took = self.post(conn, headers, payload)
             if status != 200:
                 self.failures.append(f"{status} {answer}")
@@ -232,6 +251,7 @@ class Editor:
             self.latencies.append(took)
             self.acknowledged += 1
             self.version = answer["lock_version"]
+            self.loaded = answer["loaded"]
             self.last_saved = {
                 "justification": fields["justification"],
                 "comment": fields[f"q{question}-comment"],
@@ -414,7 +434,8 @@ def write_table(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
             f"in with a session of their own and autosaving a key factor of their own, for {args.duration} s: the "
             "whole form (guide-question answers and comments, rating, justification; text growing like typing) "
             f"after a pause of {PAUSE[0]:g}–{PAUSE[1]:g} s (the page's script saves 1 s after the last keystroke, one "
-            "request at a time), each save chaining the lock_version the previous one returned, as "
+            "request at a time), each save merged by field (the fingerprints the previous answer returned) and "
+            "numbered within its open page, as "
             "`static/js/autosave.js` does. One save in ten is sent twice (a lost answer): the replay must be "
             "acknowledged and not applied. The factors belong to the same city's assessments, so saves of one "
             "assessment queue on its row lock. Latency is measured by the client, request to answer. The "
