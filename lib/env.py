@@ -86,7 +86,8 @@ def database_from_url(url: str) -> dict[str, Any]:
         if not name:
             raise ConfigurationError("DATABASE_URL for postgres needs a database name")
         return {
-            "ENGINE": "django.db.backends.postgresql",
+            # Django's PostgreSQL backend, which first checks that the server answers at all (lib/postgres).
+            "ENGINE": "lib.postgres",
             "NAME": name,
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
@@ -97,9 +98,9 @@ def database_from_url(url: str) -> dict[str, Any]:
             "OPTIONS": {
                 "options": "-c random_page_cost=1.1",
                 # A database that accepts connections and never answers (hung, or behind a broken network
-                # path) would hold each request for psycopg's default of 130 s; the page then says 503
-                # (lib.errors) after this many seconds. 2 is the least libpq and psycopg accept (a 1 is
-                # read as 2); a refused connection fails at once whatever this says.
+                # path) is caught by lib.postgres's probe in under a second; one that answers the probe and
+                # then stalls during sign-in would hold each request for psycopg's default of 130 s, so
+                # the page says 503 (lib.errors) after this many seconds. 2 is the least libpq accepts.
                 "connect_timeout": CONNECT_TIMEOUT_SECONDS,
                 **dict(parse_qsl(parts.query)),
             },

@@ -14,7 +14,7 @@ def test_sqlite_url_gives_a_file_database() -> None:
 
 def test_postgres_url_gives_every_connection_part() -> None:
     db = database_from_url("postgres://icb:s%40cret@db.internal:6543/icb?sslmode=require")
-    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert db["ENGINE"] == "lib.postgres"
     assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
         "icb",
         "icb",

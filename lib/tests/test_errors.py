@@ -31,7 +31,7 @@ def refused_port() -> int:
 # permission fails the same way, but not for root, who reads every file).
 UNREACHABLE = {
     "postgres": lambda tmp: {
-        "ENGINE": "django.db.backends.postgresql",
+        "ENGINE": "lib.postgres",
         "NAME": "icb",
         "HOST": "127.0.0.1",
         "PORT": str(refused_port()),
