@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "outbox",
+    "demo",  # last: the demo loader fills every app above
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -149,7 +150,7 @@ DATABASES = {
     "default": database_from_url(env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Concurrent writers (many people autosaving at once, benchmarks/autosave.py): SQLite's default
+    # Concurrent writers (many people autosaving at once, perf/autosave.py): SQLite's default
     # deferred transactions read first and fail with "database is locked" when two then try to write;
     # IMMEDIATE takes the write lock at the start of each atomic block, so writers queue (up to
     # `timeout` seconds) instead, which also makes select_for_update's read-check-write safe here.

@@ -1,6 +1,6 @@
 """What the performance scripts of this folder share (search.py, autosave.py, reports.py).
 
-Not application code: the scripts are run by hand (`.venv/bin/python -m benchmarks.<name>`) and each
+Not application code: the scripts are run by hand (`.venv/bin/python -m perf.<name>`), import no test code, and each
 rewrites its own marked section of docs/performance.md.
 """
 
@@ -71,3 +71,20 @@ def write_section(section: str, table: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + table + "\n"
     DOC.write_text(text, encoding="utf-8")
+
+
+def with_authenticator(user: Any) -> None:
+    """Give `user` a confirmed authenticator, through the same action the MFA page calls: coordinators must
+    have one before they reach any page (accounts' MFA rule). Needs Django set up."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    from accounts import totp
+    from accounts.actions import do_enable_mfa
+
+    request = RequestFactory().post("/accounts/mfa/")
+    request.session = SessionStore()
+    request.user = user
+    secret = totp.new_secret()
+    if not do_enable_mfa(request, user, secret=secret, code=totp.totp(totp.secret_bytes(secret), time.time())):
+        raise RuntimeError("the authenticator was not confirmed")

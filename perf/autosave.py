@@ -1,4 +1,4 @@
-"""Load test of key-factor autosave (run: `.venv/bin/python -m benchmarks.autosave`; `--quick` for a short try).
+"""Load test of key-factor autosave (run: `.venv/bin/python -m perf.autosave`; `--quick` for a short try).
 
 Not application code: a script anyone can run. For SQLite and, when reachable, PostgreSQL it builds a
 fresh database (migrate + load_library, like the browser tests), makes one city with a coordinator and
@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from benchmarks.perf import ROOT, drop_postgres, machine, markers, percentile, postgres_url, write_section
+from perf.common import ROOT, drop_postgres, machine, markers, percentile, postgres_url, write_section
 
 START, END = markers("autosave")
 TRIVIAL = "/accessibility/"
@@ -318,7 +318,7 @@ def server(env: dict[str, str], workers: int, threads: int, log: Path) -> Iterat
 
 def child(env: dict[str, str], *args: str, stdin: str | None = None) -> Any:
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "benchmarks.autosave", *args],
+        [sys.executable, "-m", "perf.autosave", *args],
         env=env,
         cwd=ROOT,
         check=True,
@@ -426,7 +426,7 @@ def write_table(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
     return "\n".join(
         [
             START,
-            "## Autosave under load (`benchmarks/autosave.py`)",
+            "## Autosave under load (`perf/autosave.py`)",
             "",
             f"Measured {time.strftime('%Y-%m-%d')} on a {machine()}, gunicorn on 127.0.0.1 "
             f"({args.workers} workers × {args.threads} threads, "

@@ -1,4 +1,4 @@
-"""Performance benchmark of practice search (run: `.venv/bin/python -m benchmarks.search`).
+"""Performance benchmark of practice search (run: `.venv/bin/python -m perf.search`).
 
 Not application code: a script anyone can run. For SQLite and, when reachable, PostgreSQL it
 builds a fresh database with the library plus generated practices (10,000 in all by default),
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.perf import ROOT, machine, markers, percentile, postgres_url, timed, write_section
+from perf.common import ROOT, machine, markers, percentile, postgres_url, timed, write_section
 
 START, END = markers("search")
 QUERIES = [
@@ -199,7 +199,7 @@ def write_table(results: list[dict[str, Any]], practices: int) -> str:
     return "\n".join(
         [
             START,
-            "## Practice search (`benchmarks/search.py`)",
+            "## Practice search (`perf/search.py`)",
             "",
             f"Measured {time.strftime('%Y-%m-%d')} on a {machine()}, {practices:,} practices "
             "(the library's own and generated "
@@ -242,7 +242,7 @@ def main() -> None:
             env = {**os.environ, "DATABASE_URL": url, "PERF_PRACTICES": str(args.practices), "DJANGO_ENV": "test"}
             print(f"measuring {url.split(':')[0]} ...", file=sys.stderr)
             out = subprocess.run(  # noqa: S603 - our own interpreter and module
-                [sys.executable, "-m", "benchmarks.search", "--child", "--rounds", str(args.rounds)],
+                [sys.executable, "-m", "perf.search", "--child", "--rounds", str(args.rounds)],
                 env=env,
                 cwd=ROOT,
                 check=True,

@@ -1,4 +1,4 @@
-"""How long the diagnostic report takes (run: `.venv/bin/python -m benchmarks.reports`; `--quick` to try).
+"""How long the diagnostic report takes (run: `.venv/bin/python -m perf.reports`; `--quick` to try).
 
 Not application code: a script anyone can run. For SQLite and, when reachable, PostgreSQL it builds a
 fresh database (migrate + load_library), starts a self-assessment of the largest benchmark (the most
@@ -28,7 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from benchmarks.perf import ROOT, drop_postgres, machine, markers, postgres_url, timed, write_section
+from perf.common import ROOT, drop_postgres, machine, markers, postgres_url, timed, with_authenticator, write_section
 
 START, END = markers("reports")
 EVIDENCE_ITEMS = 50
@@ -134,13 +134,12 @@ def measure(repeats: int) -> dict[str, Any]:
 
     from accounts.models import User
     from benchmarks.library import load_library
-    from cities.tests.conftest import set_up_mfa
 
     call_command("migrate", verbosity=0)
     load_library(settings.LIBRARY_DATA_DIR)
     made = set_up()
     coordinator = User.objects.get(pk=made["coordinator"])
-    set_up_mfa(coordinator)  # coordinators must use MFA (S2); without it every page redirects to the setup
+    with_authenticator(coordinator)  # coordinators must use MFA (S2); without it every page redirects to the setup
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(coordinator)
     urls = {
@@ -201,7 +200,7 @@ def write_table(results: list[dict[str, Any]]) -> str:
     return "\n".join(
         [
             START,
-            "## Diagnostic report and workbook (`benchmarks/reports.py`)",
+            "## Diagnostic report and workbook (`perf/reports.py`)",
             "",
             f"Measured {time.strftime('%Y-%m-%d')} on a {machine()}. The largest benchmark "
             f"(“{first.get('benchmark', '')}”: {first.get('factors', 0)} key factors, {first.get('questions', 0)} "
@@ -243,7 +242,7 @@ def main() -> None:
                 env = {**os.environ, "DATABASE_URL": url, "DJANGO_ENV": "test", "MEDIA_ROOT": str(Path(tmp) / "media")}
                 print(f"measuring {url.split(':')[0]} ...", file=sys.stderr)
                 out = subprocess.run(  # noqa: S603 - our own interpreter and module
-                    [sys.executable, "-m", "benchmarks.reports", "--child", "--repeats", str(args.repeats)],
+                    [sys.executable, "-m", "perf.reports", "--child", "--repeats", str(args.repeats)],
                     env=env,
                     cwd=ROOT,
                     check=True,

@@ -7,8 +7,8 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
-from cities.management.commands.load_demo import DEMO_PASSWORD
 from cities.models import City, Membership, Role, Workspace
+from demo.management.commands.load_demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
