@@ -17,13 +17,12 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from accounts import totp
+from accounts import ratelimit, totp
 from accounts.models import Attempt, MFADevice, RecoveryCode, User
-from cities.models import Membership, Role
-from lib import ratelimit
-from lib.ratelimit import client_ip, hashed
+from lib.clients import client_ip, hashed
 from lib.securitylog import email_ref, log_event
 from outbox.actions import queue_template_mail
 
@@ -160,7 +159,7 @@ def check_under_lockout(email: str, request: HttpRequest, check: Callable[[], T 
     counting failures from before the end of an earlier lockout, so that a lockout never becomes permanent).
 
     Concurrent attempts are counted exactly: the "locked?" check and the counting happen under one lock
-    of the key (lib.ratelimit.lock). So that the lock is not held while a password is hashed, each attempt
+    of the key (accounts.ratelimit.lock). So that the lock is not held while a password is hashed, each attempt
     is counted as a failure (and the 5th starts the lockout) before `check` runs, and taken back when it
     passes; attempts racing an undecided 5th are refused as locked. An attempt that crashes stays counted.
     """
@@ -191,10 +190,11 @@ def check_under_lockout(email: str, request: HttpRequest, check: Callable[[], T 
 
 
 def mfa_required(user: User) -> bool:
-    """Staff, superusers and coordinators of any workspace must use a second factor (QUALITY.md S2)."""
+    """Staff and superusers must use a second factor (QUALITY.md S2), and whoever the apps above say
+    (settings.MFA_REQUIRED_FOR: coordinators of any workspace, cities.access.coordinates_a_workspace)."""
     if user.is_staff or user.is_superuser:
         return True
-    return Membership.objects.filter(user=user, role=Role.COORDINATOR).exists()
+    return any(import_string(path)(user) for path in settings.MFA_REQUIRED_FOR)
 
 
 def has_mfa(user: User) -> bool:

@@ -94,7 +94,7 @@ class Attempt(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["kind", "key", "created_at"], name="attempt_lookup"),
-            # For the pruning of old rows (lib.ratelimit.prune), which filters on created_at alone.
+            # For the pruning of old rows (accounts.ratelimit.prune), which filters on created_at alone.
             models.Index(fields=["created_at"], name="attempt_created"),
         ]
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import actions, totp
+from accounts import actions, ratelimit, totp
 from accounts.forms import (
     CodeForm,
     DisableMFAForm,
@@ -31,7 +31,7 @@ from accounts.forms import (
     SignupForm,
 )
 from accounts.models import User
-from lib import ratelimit
+from lib.clients import client_ip, hashed
 from lib.securitylog import log_event
 
 # Sign-up, password reset and verification mails: 5 per IP per hour (QUALITY.md S8).
@@ -55,9 +55,7 @@ def safe_next(request: HttpRequest) -> str:
 
 def rate_limited(request: HttpRequest, kind: str, template: str, context: dict[str, Any]) -> HttpResponse | None:
     """A 429 page (the same form, with the error on top) when this IP has used up `kind`, else None."""
-    wait = ratelimit.hit(
-        kind, ratelimit.hashed(kind, ratelimit.client_ip(request)), limit=MAIL_LIMIT, window=MAIL_WINDOW
-    )
+    wait = ratelimit.hit(kind, hashed(kind, client_ip(request)), limit=MAIL_LIMIT, window=MAIL_WINDOW)
     if wait is None:
         return None
     log_event("rate_limited", request, kind=kind)
@@ -277,7 +275,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 def mfa_confirm_key(user: User) -> str:
-    return ratelimit.hashed("mfa-confirm", str(user.pk))
+    return hashed("mfa-confirm", str(user.pk))
 
 
 def mfa_confirm_wait(request: HttpRequest, user: User) -> int | None:

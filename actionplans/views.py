@@ -28,8 +28,8 @@ from assessments.views.assessment import sign_in_unless_public
 from assessments.views.history import describe
 from benchmarks.models import KeyFactor
 from benchmarks.pdf import html_to_pdf
+from editing import answers
 from editing.actions import PageSave, working_on
-from lib import autosave as answers
 from lib.actions import FieldConflict
 from lib.merge import conflict_form_data, conflict_rows, fingerprints, kept_values
 from lib.securitylog import log_event

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts import ratelimit
 from accounts.models import User
 from cities.models import City, Invitation, Membership, Role, Workspace, WorkspaceRequest
-from lib import ratelimit
 from lib.actions import Refused
 from outbox.actions import queue_mail, queue_template_mail
 

@@ -33,7 +33,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # The proxies (load balancers, reverse proxies) in front of the app, as networks or addresses. Rate limits
-# and lockouts count the client's address (lib.ratelimit.client_ip): from a peer in these networks it is
+# and lockouts count the client's address (lib.clients.client_ip): from a peer in these networks it is
 # the right-most X-Forwarded-For entry outside them; empty, X-Forwarded-For is ignored and REMOTE_ADDR
 # counts. See docs/deploy.md.
 TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
@@ -65,6 +65,9 @@ INSTALLED_APPS = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+# Who must use a second factor besides staff (accounts.actions.mfa_required): rules of the apps above
+# accounts, named here so that accounts applies them without importing an app above it.
+MFA_REQUIRED_FOR = ["cities.access.coordinates_a_workspace"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "benchmarks:home"
 LOGOUT_REDIRECT_URL = "benchmarks:home"

@@ -9,7 +9,7 @@ import logging
 
 from django.http import HttpRequest
 
-from lib.ratelimit import client_ip, hashed
+from lib.clients import client_ip, hashed
 
 logger = logging.getLogger("icb.security")
 

@@ -34,8 +34,8 @@ from assessments import access, actions
 from assessments.forms import FactorForm
 from assessments.models import Assessment, FactorAssessment, QuestionAnswer
 from benchmarks.models import RatingLevel
+from editing import answers
 from editing.actions import PageSave, working_on
-from lib import autosave as answers
 from lib.actions import FieldConflict
 
 

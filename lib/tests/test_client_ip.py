@@ -1,4 +1,4 @@
-"""Which address a request counts under (lib.ratelimit.client_ip, QUALITY.md S8): the peer, or behind the
+"""Which address a request counts under (lib.clients.client_ip, QUALITY.md S8): the peer, or behind the
 TRUSTED_PROXIES the right-most X-Forwarded-For entry that is not one of them."""
 
 import ipaddress
@@ -7,7 +7,7 @@ import pytest
 from django.http import HttpRequest
 from django.test import RequestFactory
 
-from lib.ratelimit import client_ip
+from lib.clients import client_ip
 
 LOAD_BALANCERS = "10.0.0.0/24"
 PROXY_V6 = "2001:db8:ffff::/48"
