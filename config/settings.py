@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "outbox",
+    "pages",  # the pages that gather several apps' panels
     "demo",  # last: the demo loader fills every app above
 ]
 

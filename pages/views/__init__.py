@@ -1,0 +1,1 @@
+"""Pages that gather several apps' panels, a module per page (docs/architecture.md)."""
