@@ -23,9 +23,9 @@ from actionplans.forms import ActionForm, AddActionForm, EditIndicatorForm, Indi
 from actionplans.models import Action, ActionPlan, key_factor_field
 from actionplans.report import plan_contents
 from actionplans.workbook import plan_workbook
+from assessments.access import sign_in_unless_public
+from assessments.history import describe
 from assessments.models import Assessment, ContextNote
-from assessments.views.assessment import sign_in_unless_public
-from assessments.views.history import describe
 from benchmarks.models import KeyFactor
 from benchmarks.pdf import html_to_pdf
 from editing import answers

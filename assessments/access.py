@@ -7,10 +7,14 @@ Every helper answers 404 both for a missing assessment and for one the user may 
 assessment is missing everywhere except for its restore.
 """
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import Http404
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
 
 from accounts.models import User
 from assessments.models import Assessment, FactorComment
@@ -35,6 +39,20 @@ def can_manage(role: str | None) -> bool:
 class SignInRequired(Exception):
     """An anonymous visitor asked for something that is not public: the view sends them to sign in,
     whether or not the assessment exists, so the answer tells nothing."""
+
+
+def sign_in_unless_public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For pages a published assessment shows to everyone: anonymous visitors of any other assessment
+    (or of one that does not exist) are sent to sign in, exactly as login_required would."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except SignInRequired:
+            return redirect_to_login(request.get_full_path())
+
+    return wrapper
 
 
 def is_team(user: User | AnonymousUser, role: str | None) -> bool:

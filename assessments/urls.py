@@ -8,7 +8,6 @@ from assessments.views import rounds as round_views
 
 app_name = "assessments"
 urlpatterns = [
-    path("workspaces/<uuid:workspace_id>/assessments/start/", views.start_assessment, name="start"),
     path("assessments/<uuid:assessment_id>/", views.assessment_detail, name="assessment"),
     path("assessments/<uuid:assessment_id>/context/", views.context_factors, name="context"),
     path("assessments/<uuid:assessment_id>/submit/", views.submit, name="submit"),

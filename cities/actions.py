@@ -170,7 +170,7 @@ def do_approve_workspace_request(request: WorkspaceRequest, *, by: User, site_ur
         locked.decided_at = timezone.now()
         locked.workspace = workspace
         locked.save(update_fields=["status", "decided_by", "decided_at", "workspace"])
-        link = site_url.rstrip("/") + reverse("cities:workspace", args=[workspace.public_id])
+        link = site_url.rstrip("/") + reverse("pages:workspace", args=[workspace.public_id])
         queue_template_mail(
             "cities/email/workspace_approved", locked.requested_by.email, {"workspace_request": locked, "link": link}
         )

@@ -36,7 +36,7 @@ class City(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("cities:city", args=[self.slug])
+        return reverse("pages:city", args=[self.slug])
 
     @property
     def is_signatory(self) -> bool:

@@ -1,4 +1,3 @@
-from datetime import timedelta
 from typing import Any, cast
 from uuid import UUID
 
@@ -6,45 +5,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import User
-from assessments import access as assessment_access
-from assessments.forms import StartAssessmentForm
-from assessments.models import Assessment
 from cities import access, actions
-from cities.forms import ChangeRoleForm, CreateWorkspaceForm, InviteForm, WorkspaceRequestForm
-from cities.models import City, Invitation, Membership, Role, Workspace, WorkspaceRequest
-from lib.securitylog import log_event
+from cities.forms import CreateWorkspaceForm, WorkspaceRequestForm
+from cities.models import City, Invitation, Membership, Role, WorkspaceRequest
 from lib.text import sentence, strip_overrides
-from practices.models import Practice
 
 
 @require_safe
 def city_list(request: HttpRequest) -> HttpResponse:
     cities = City.objects.annotate(practice_count=Count("practices")).order_by("country", "name")
     return render(request, "cities/city_list.html", {"cities": cities})
-
-
-@require_safe
-def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    city = get_object_or_404(City, slug=slug)
-    practices = (
-        Practice.objects.for_listing()
-        .for_city(city)
-        .prefetch_related("key_factors")
-        .order_by("benchmark__programme__start_year", "title")
-    )
-    published = (
-        Assessment.objects.published()
-        .filter(workspace__city=city)
-        .select_related("benchmark_version")
-        .order_by("-round", "benchmark_version__title")
-    )
-    return render(request, "cities/city_detail.html", {"city": city, "practices": practices, "published": published})
 
 
 # Workspaces ---------------------------------------------------------------------------------------------------------
@@ -111,7 +86,7 @@ def create_workspace(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("cities:workspaces")
     messages.success(request, _("The workspace is open. Invite its first coordinator."))
-    return redirect("cities:workspace", workspace.public_id)
+    return redirect("pages:workspace", workspace.public_id)
 
 
 @require_POST
@@ -151,91 +126,6 @@ def decline_request(request: HttpRequest, request_id: UUID) -> HttpResponse:
     return redirect("cities:workspaces")
 
 
-def render_workspace(
-    request: HttpRequest,
-    workspace: Workspace,
-    *,
-    invite_form: InviteForm | None = None,
-    bound_role_form: tuple[int, ChangeRoleForm] | None = None,
-    start_form: StartAssessmentForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    """The workspace page; the assessments app re-renders it with a failed "Start a self-assessment" form."""
-    user = _user(request)
-    manage = access.can_manage(user, workspace)
-    members = list(workspace.memberships.select_related("user").order_by("user__last_name", "user__email"))
-    rows = []
-    for member in members:
-        form = None
-        if manage:
-            if bound_role_form and bound_role_form[0] == member.pk:
-                form = bound_role_form[1]
-            else:
-                form = ChangeRoleForm(
-                    prefix=f"m-{member.public_id}", initial={"role": member.role, "organisation": member.organisation}
-                )
-        rows.append((member, form))
-    context: dict[str, Any] = {
-        "workspace": workspace,
-        "rows": rows,
-        "manage": manage,
-        "own_role": access.role_in(user, workspace),
-        "assessments": Assessment.objects.alive()
-        .filter(workspace=workspace)
-        .select_related("benchmark_version__benchmark")
-        .order_by("-created_at"),
-    }
-    if assessment_access.can_manage(context["own_role"]):
-        restorable_since = timezone.now() - timedelta(days=Assessment.RESTORE_DAYS)
-        context["deleted_assessments"] = (
-            Assessment.objects.deleted()
-            .filter(workspace=workspace, deleted_at__gte=restorable_since)
-            .select_related("benchmark_version")
-            .order_by("-deleted_at")
-        )
-    if assessment_access.can_start(user, workspace):
-        context["start_form"] = start_form or StartAssessmentForm()
-    if manage:
-        context["invite_form"] = invite_form or InviteForm()
-        context["invitations"] = workspace.invitations.filter(
-            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-        ).order_by("email")
-    return render(request, "cities/workspace_detail.html", context, status=status)
-
-
-@require_safe
-@login_required
-def workspace_detail(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
-    workspace = access.get_workspace_for_user(_user(request), workspace_id)
-    return render_workspace(request, workspace)
-
-
-@require_POST
-@login_required
-def invite(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
-    workspace = access.get_workspace_for_user(_user(request), workspace_id, manage=True)
-    form = InviteForm(request.POST)
-    if form.is_valid():
-        try:
-            invitation, _token = actions.do_invite(
-                workspace, by=_user(request), site_url=request.build_absolute_uri("/"), **form.cleaned_data
-            )
-        except actions.InvitationLimitReached as limited:
-            log_event("rate_limited", request, kind="invitation", user=_user(request).pk)
-            form.add_error(None, limited.message)
-            # The form keeps what was typed, to send once the wait is over.
-            response = render_workspace(request, workspace, invite_form=form, status=429)
-            response["Retry-After"] = str(limited.retry_after)
-            return response
-        except actions.WorkspaceError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, sentence(_("Invitation sent to %(email)s."), email=invitation.email))
-            return redirect("cities:workspace", workspace.public_id)
-    # Invalid, or refused with the reason on the form (already a member, ...): the form keeps what was typed.
-    return render_workspace(request, workspace, invite_form=form, status=400)
-
-
 @require_POST
 @login_required
 def revoke_invitation(request: HttpRequest, workspace_id: UUID, invitation_id: UUID) -> HttpResponse:
@@ -246,25 +136,7 @@ def revoke_invitation(request: HttpRequest, workspace_id: UUID, invitation_id: U
         messages.error(request, error.message)
     else:
         messages.success(request, sentence(_("The invitation to %(email)s was withdrawn."), email=invitation.email))
-    return redirect("cities:workspace", workspace_id)
-
-
-@require_POST
-@login_required
-def change_role(request: HttpRequest, workspace_id: UUID, member_id: UUID) -> HttpResponse:
-    member = access.get_member_for_user(_user(request), workspace_id, member_id)
-    form = ChangeRoleForm(request.POST, prefix=f"m-{member.public_id}")
-    if form.is_valid():
-        try:
-            actions.do_change_role(member, by=_user(request), **form.cleaned_data)
-        except actions.WorkspaceError as error:
-            form.add_error(None, error.message)
-        else:
-            role = Role(form.cleaned_data["role"]).label
-            message = sentence(_("%(member)s is now %(role)s."), member=member.user, plain={"role": role})
-            messages.success(request, message)
-            return redirect("cities:workspace", workspace_id)
-    return render_workspace(request, member.workspace, bound_role_form=(member.pk, form), status=400)
+    return redirect("pages:workspace", workspace_id)
 
 
 @require_POST
@@ -279,7 +151,7 @@ def remove_member(request: HttpRequest, workspace_id: UUID, member_id: UUID) -> 
         messages.success(request, sentence(_("%(member)s was removed from the workspace."), member=member.user))
     if member.user_id == _user(request).pk and not access.can_manage(_user(request), member.workspace):
         return redirect("cities:workspaces")
-    return redirect("cities:workspace", workspace_id)
+    return redirect("pages:workspace", workspace_id)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -298,6 +170,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 request, "cities/invitation.html", {"invitation": found, "problem": error.message}, status=400
             )
         messages.success(request, sentence(_("Welcome to the %(city)s workspace."), city=found.workspace.city.name))
-        return redirect("cities:workspace", found.workspace.public_id)
+        return redirect("pages:workspace", found.workspace.public_id)
     problem = actions.invitation_problem(found, user)
     return render(request, "cities/invitation.html", {"invitation": found, "problem": problem})

@@ -1,4 +1,12 @@
-from django.urls import URLPattern, path  # noqa: F401 - the pages' routes follow
+from django.urls import URLPattern, path
+
+from pages.views import city, workspace
 
 app_name = "pages"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("cities/<slug:slug>/", city.city, name="city"),
+    path("workspaces/<uuid:workspace_id>/", workspace.workspace, name="workspace"),
+    path("workspaces/<uuid:workspace_id>/invite/", workspace.invite, name="invite"),
+    path("workspaces/<uuid:workspace_id>/members/<uuid:member_id>/role/", workspace.change_role, name="change_role"),
+    path("workspaces/<uuid:workspace_id>/assessments/start/", workspace.start_assessment, name="start_assessment"),
+]

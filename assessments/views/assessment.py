@@ -1,11 +1,9 @@
 from collections.abc import Callable
-from functools import wraps
 from typing import Any, cast
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.models import User
 from assessments import access, actions
-from assessments.forms import ContextForm, FactorForm, StartAssessmentForm
+from assessments.forms import ContextForm, FactorForm
 from assessments.models import (
     Assessment,
     ContextNote,
@@ -25,8 +23,6 @@ from assessments.models import (
 )
 from assessments.views.partners import divergence_context, partner_context
 from benchmarks.models import KeyFactor, RatingLevel
-from cities import access as city_access
-from cities.views import render_workspace
 from editing.actions import working_on
 from evidence.views import factor_evidence_context
 from lib.actions import FieldConflict
@@ -38,42 +34,8 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def sign_in_unless_public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """For pages a published assessment shows to everyone: anonymous visitors of any other assessment
-    (or of one that does not exist) are sent to sign in, exactly as login_required would."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except access.SignInRequired:
-            return redirect_to_login(request.get_full_path())
-
-    return wrapper
-
-
-@require_POST
-@login_required
-def start_assessment(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
-    user = _user(request)
-    workspace = city_access.get_workspace_for_user(user, workspace_id)
-    if not access.can_start(user, workspace):
-        raise Http404
-    form = StartAssessmentForm(request.POST)
-    if form.is_valid():
-        version = form.cleaned_data["benchmark"].current_version
-        try:
-            assessment = actions.do_start_assessment(workspace, version, form.cleaned_data["round"], by=user)
-        except actions.AssessmentError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("The self-assessment has started."))
-            return redirect(assessment)
-    return render_workspace(request, workspace, start_form=form, status=400)
-
-
 @require_safe
-@sign_in_unless_public
+@access.sign_in_unless_public
 def assessment_detail(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     assessment, role = access.get_assessment_for_user(request.user, assessment_id)
     team = access.is_team(request.user, role)
@@ -188,7 +150,7 @@ def _factor_shown(levels: list[RatingLevel]) -> Callable[[str, Any], Any]:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@sign_in_unless_public
+@access.sign_in_unless_public
 def factor_detail(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse:
     """A key factor: read by every member; edited (POST) by coordinators and contributors while editable."""
     write = request.method == "POST"
@@ -238,7 +200,7 @@ def factor_detail(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpR
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@sign_in_unless_public
+@access.sign_in_unless_public
 def context_factors(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     write = request.method == "POST"
     assessment, role = access.get_assessment_for_user(request.user, assessment_id, write=write)

@@ -1,6 +1,5 @@
 """The assessment's change history, its visibility, and its deletion and restore (R6)."""
 
-from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -12,31 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from assessments import access, actions
-from assessments.models import Assessment, AssessmentEvent
+from assessments.history import describe
+from assessments.models import Assessment
 from assessments.views.assessment import _user
 
 EVENTS_PER_PAGE = 50
-
-
-def describe(event: AssessmentEvent) -> list[tuple[str, str, str]]:
-    """What an event changed, as (what, from, to) rows a reader can follow."""
-    rows = []
-    for key, value in sorted(event.changes.items()):
-        if key == "autosave":
-            continue  # shown beside the event's name
-        if isinstance(value, dict) and set(value) == {"from", "to"}:
-            rows.append((key.replace("_", " "), _shown(value["from"]), _shown(value["to"])))
-        else:
-            rows.append((key.replace("_", " "), "", _shown(value)))
-    return rows
-
-
-def _shown(value: Any) -> str:
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_shown(v)}" for k, v in sorted(value.items()) if v not in ("", None)) or "–"
-    return str(value)
 
 
 @require_safe
@@ -79,7 +58,7 @@ def delete(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
         _("The assessment is deleted. It can be restored from this page for %(days)s days.")
         % {"days": Assessment.RESTORE_DAYS},
     )
-    return redirect("cities:workspace", assessment.workspace.public_id)
+    return redirect("pages:workspace", assessment.workspace.public_id)
 
 
 @require_POST
@@ -90,6 +69,6 @@ def restore(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
         actions.do_restore_assessment(assessment, by=_user(request))
     except actions.AssessmentError as error:
         messages.error(request, error.message)
-        return redirect("cities:workspace", assessment.workspace.public_id)
+        return redirect("pages:workspace", assessment.workspace.public_id)
     messages.success(request, _("The assessment is restored."))
     return redirect(assessment)

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments import access, actions
+from assessments.access import sign_in_unless_public
 from assessments.models import Assessment
 from assessments.report import report_pdf
-from assessments.views.assessment import _user, sign_in_unless_public
+from assessments.views.assessment import _user
 from assessments.workbook import (
     XLSX_TYPE,
     RowError,

@@ -20,10 +20,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from assessments import access
+from assessments.access import sign_in_unless_public
 from assessments.models import Assessment, FactorAssessment
 from assessments.recommend import recommend
 from assessments.results import FactorResult, Results, build_results, ratings_chart
-from assessments.views.assessment import sign_in_unless_public
 from benchmarks.models import RatingLevel
 
 # The peer distribution is shown only from this many other cities with a published assessment of the

@@ -25,7 +25,7 @@ SCANNED_HERE = {
 }
 POST_ONLY = dict.fromkeys(
     (
-        "assessments:start",
+        "pages:start_assessment",
         "assessments:submit",
         "assessments:reopen",
         "assessments:finalise",

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 # URL names of the workspace pages and where they are scanned (read by benchmarks/tests/test_routes.py).
 SCANNED_HERE = {
     "cities:workspaces": "test_workspace_pages_in_every_state_have_no_axe_violations",
-    "cities:workspace": "test_coordinator_invites_a_partner_with_the_keyboard_alone",
+    "pages:workspace": "test_coordinator_invites_a_partner_with_the_keyboard_alone",
     "cities:invitation": "test_workspace_pages_in_every_state_have_no_axe_violations",
 }
 POST_ONLY = dict.fromkeys(
@@ -30,9 +30,9 @@ POST_ONLY = dict.fromkeys(
         "cities:create_workspace",
         "cities:approve_request",
         "cities:decline_request",
-        "cities:invite",
+        "pages:invite",
         "cities:revoke_invitation",
-        "cities:change_role",
+        "pages:change_role",
         "cities:remove_member",
     ),
     "POST only; a failed submit re-renders a page scanned here, a good one redirects to it",
