@@ -17,7 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 
 from accounts.models import User
-from assessments.models import Assessment, FactorComment
+from assessments.models import Assessment, FactorAssessment, FactorComment
 from cities.access import role_in
 from cities.models import Role, Workspace
 
@@ -97,6 +97,14 @@ def get_assessment_for_user(
 # ---- Partner ratings and comments (docs/roles.md, "Partner ratings and comments") ----
 
 COMMENTERS = (Role.COORDINATOR, Role.CONTRIBUTOR, Role.PARTNER)
+
+
+def factor_of(assessment: Assessment, slug: str) -> FactorAssessment:
+    """The assessment's key factor of that slug (404 if it has none), once the assessment is reached."""
+    factor = assessment.factors.select_related("key_factor").filter(key_factor__slug=slug).first()
+    if factor is None:
+        raise Http404
+    return factor
 
 
 def can_rate_as_partner(role: str | None) -> bool:

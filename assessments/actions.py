@@ -540,7 +540,7 @@ def _notify_addressees(
 ) -> None:
     """One plain-text mail per addressee (no one sees the others' addresses), sent once the comment is stored."""
     factor = comment.factor
-    link = site_url.rstrip("/") + reverse("assessments:factor", args=[assessment.public_id, factor.key_factor.slug])
+    link = site_url.rstrip("/") + reverse("pages:factor", args=[assessment.public_id, factor.key_factor.slug])
     excerpt = comment.body if len(comment.body) <= COMMENT_EXCERPT_CHARS else comment.body[:COMMENT_EXCERPT_CHARS] + "…"
     context = {
         "author": str(comment.author) if comment.author else _("someone no longer registered"),

@@ -1,8 +1,12 @@
-"""The self-assessments panel of the workspace page: the workspace's assessments, the recently deleted ones
-for coordinators to restore, and the form that starts one. The page is pages.views.workspace."""
+"""Panels of self-assessments that pages gather (pages/): on the workspace page, the workspace's assessments,
+the recently deleted ones for coordinators to restore, and the form that starts one; on a city's page, its
+published assessments; on the key factor page, the key factor's own form. Each form is handled here and,
+refused, comes back as a Redisplay of its panel."""
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
+from uuid import UUID
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,10 +16,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from assessments import access, actions
-from assessments.forms import StartAssessmentForm
-from assessments.models import Assessment
+from assessments.forms import FactorForm, StartAssessmentForm
+from assessments.models import Assessment, FactorAssessment, QuestionAnswer, factor_fields
+from benchmarks.models import RatingLevel
 from cities.access import role_in
 from cities.models import City, Workspace
+from editing.actions import working_on
+from lib.actions import FieldConflict
+from lib.merge import conflict_form_data, conflict_rows, fingerprints, kept_values
 from lib.panels import Redisplay
 
 
@@ -68,3 +76,125 @@ def start_assessment(request: HttpRequest, user: User, workspace: Workspace) -> 
             messages.success(request, _("The self-assessment has started."))
             return redirect(assessment)
     return Redisplay(workspace_assessments_panel(user, workspace, start_form=form), status=400)
+
+
+def factor_panel(
+    request: HttpRequest,
+    assessment: Assessment,
+    factor: FactorAssessment,
+    role: str | None,
+    *,
+    form: FactorForm | None = None,
+    conflict: actions.Conflict | None = None,
+    field_conflict: FieldConflict | None = None,
+    error: str | None = None,
+) -> dict[str, Any]:
+    """The key factor's questions, rating and justification: the form for editors while editable, the saved
+    values for everyone else; after a refused save, the bound form with the conflict or the reason."""
+    answers = list(QuestionAnswer.objects.filter(factor=factor).select_related("question"))
+    questions = [a.question for a in answers]
+    levels = list(RatingLevel.objects.filter(scale_id=assessment.benchmark_version.rating_scale_id))
+    edit = access.can_edit(role) and assessment.is_editable
+    if edit and form is None:
+        stored = factor_fields(factor, answers)
+        initial: dict[str, Any] = {"lock_version": factor.lock_version, "loaded": fingerprints(stored), **stored}
+        form = FactorForm(initial=initial, questions=questions, levels=levels)
+    scale_max = max((level.value for level in levels), default=0)
+    suggested = factor.suggested_rating(answers, scale_max)
+    by_value = {level.value: level for level in levels}
+    stored_answers = None
+    if conflict is not None:
+        labels = dict(QuestionAnswer.Answer.choices)
+        stored_answers = [
+            (
+                q,
+                labels.get(conflict.stored["answers"].get(str(q.pk), ""), ""),
+                conflict.stored["comments"].get(str(q.pk), ""),
+            )
+            for q in questions
+        ]
+    context: dict[str, Any] = {
+        "assessment": assessment,
+        "factor": factor,
+        "answers": answers,
+        "levels": levels,
+        "rating_level": by_value.get(factor.rating) if factor.rating is not None else None,
+        "suggested": by_value.get(suggested) if suggested is not None else None,
+        "form": form if edit else None,
+        "conflict": conflict,
+        "field_conflict": field_conflict,
+        "field_conflicts": conflict_rows(field_conflict, form, _factor_shown(levels))
+        if field_conflict and form
+        else [],
+        "working": working_on(actions.factor_subject(factor), besides=cast(User, request.user)) if edit else [],
+        "error": error,
+        "stored_answers": stored_answers,
+        "stored_level": by_value.get(conflict.stored["rating"])
+        if conflict and conflict.stored["rating"] is not None
+        else None,
+        "team": access.is_team(request.user, role),
+    }
+    return context
+
+
+def _factor_shown(levels: list[RatingLevel]) -> Callable[[str, Any], Any]:
+    """A key factor's value in words on the conflict screen: ratings and answers by their labels."""
+    words = {level.value: level.number_and_words for level in levels}
+    labels = dict(QuestionAnswer.Answer.choices)
+
+    def shown(name: str, value: Any) -> Any:
+        if name == "rating":
+            return words.get(value, _("Not rated yet")) if value is not None else _("Not rated yet")
+        if name.endswith("-answer"):
+            return labels.get(value, _("Not answered yet")) if value else _("Not answered yet")
+        return value
+
+    return shown
+
+
+def save_factor(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse | Redisplay:
+    """Save the key factor's form (coordinators and contributors, while editable): merged by field, or whole
+    for a page loaded before; refused, the panel comes back with what was typed and why."""
+    assessment, role = access.get_assessment_for_user(request.user, assessment_id, write=True)
+    user = cast(User, request.user)
+    factor = access.factor_of(assessment, slug)
+    questions = [a.question for a in QuestionAnswer.objects.filter(factor=factor).select_related("question")]
+    levels = list(RatingLevel.objects.filter(scale_id=assessment.benchmark_version.rating_scale_id))
+    form = FactorForm(request.POST, questions=questions, levels=levels)
+    if not form.is_valid():
+        return Redisplay(factor_panel(request, assessment, factor, role, form=form), status=400)
+    loaded = form.cleaned_data["loaded"]
+    try:
+        if loaded is not None:
+            actions.do_merge_factor(factor, by=user, values=kept_values(form.values(), request.POST), loaded=loaded)
+        else:  # a page loaded before saves merged by field: the whole-factor check
+            actions.do_save_factor(
+                factor,
+                by=user,
+                expected_version=form.cleaned_data["lock_version"],
+                rating=form.cleaned_data["rating"],
+                justification=form.cleaned_data["justification"],
+                answers=form.answers(),
+                comments=form.comments(),
+            )
+    except FieldConflict as conflict:
+        assert loaded is not None  # noqa: S101 - only a merged save raises it
+        kept = FactorForm(conflict_form_data(request.POST, conflict, loaded), questions=questions, levels=levels)
+        kept.is_valid()
+        return Redisplay(
+            factor_panel(request, assessment, factor, role, form=kept, field_conflict=conflict), status=409
+        )
+    except actions.Conflict as conflict:
+        # Keep what was typed; the next save, made knowingly, replaces the stored version.
+        data = request.POST.copy()
+        data["lock_version"] = str(conflict.stored_version)
+        kept = FactorForm(data, questions=questions, levels=levels)
+        kept.is_valid()
+        return Redisplay(factor_panel(request, assessment, factor, role, form=kept, conflict=conflict), status=409)
+    except actions.AssessmentError as error:
+        # Refreshed: a refusal because the assessment was submitted meanwhile shows the read-only page.
+        assessment, role = access.get_assessment_for_user(user, assessment_id)
+        form.add_error(None, error.message)
+        return Redisplay(factor_panel(request, assessment, factor, role, form=form, error=error.message), status=400)
+    messages.success(request, _("“%(factor)s” is saved.") % {"factor": factor.key_factor.title})
+    return redirect(assessment)

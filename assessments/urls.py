@@ -13,13 +13,6 @@ urlpatterns = [
     path("assessments/<uuid:assessment_id>/submit/", views.submit, name="submit"),
     path("assessments/<uuid:assessment_id>/reopen/", views.reopen, name="reopen"),
     path("assessments/<uuid:assessment_id>/finalise/", views.finalise, name="finalise"),
-    path("assessments/<uuid:assessment_id>/factors/<slug:slug>/", views.factor_detail, name="factor"),
-    path(
-        "assessments/<uuid:assessment_id>/factors/<slug:slug>/partner-rating/",
-        partners.rate_as_partner,
-        name="partner_rating",
-    ),
-    path("assessments/<uuid:assessment_id>/factors/<slug:slug>/comments/", partners.add_comment, name="comment"),
     path(
         "assessments/<uuid:assessment_id>/comments/<uuid:comment_id>/delete/",
         partners.delete_comment,

@@ -15,12 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.models import User
 from assessments import access as assessment_access
-from assessments.models import Assessment, FactorAssessment, QuestionAnswer
-from benchmarks.models import GuideQuestion
+from assessments.models import Assessment, FactorAssessment
 from cities.models import Role, Workspace
 from evidence import access, actions
 from evidence.forms import AttachForm, EditEvidenceForm, EvidenceForm, NewEvidenceForm, target_of
 from evidence.models import Evidence, EvidenceLink
+from evidence.panels import answers_of, factor_evidence_panel, is_team, library_url
 from lib.actions import FieldConflict
 from lib.merge import conflict_form_data, conflict_rows, fingerprints
 from lib.text import sentence
@@ -30,10 +30,6 @@ from lib.uploads import content_disposition, upload_refused
 def _user(request: HttpRequest) -> User:
     # Only called behind login_required.
     return cast(User, request.user)
-
-
-def library_url(workspace: Workspace) -> str:
-    return reverse("evidence:library", args=[workspace.public_id])
 
 
 def _usage() -> "Prefetch[Any]":
@@ -239,62 +235,6 @@ def restore(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
 # The evidence of a key factor ------------------------------------------------------------------------------
 
 
-def _factor_links(factor: FactorAssessment) -> list[EvidenceLink]:
-    return list(
-        EvidenceLink.objects.filter(factor=factor, evidence__deleted_at__isnull=True)
-        .select_related("evidence", "question__question")
-        .order_by("question__question__number", "added_at", "pk")
-    )
-
-
-def _answers(factor: FactorAssessment) -> list[QuestionAnswer]:
-    return list(QuestionAnswer.objects.filter(factor=factor).select_related("question"))
-
-
-def _is_team(request: HttpRequest, role: str | None) -> bool:
-    return role is not None or request.user.is_staff
-
-
-def factor_evidence_context(
-    request: HttpRequest,
-    assessment: Assessment,
-    factor: FactorAssessment,
-    role: str | None,
-    *,
-    attach_form: AttachForm | None = None,
-    new_form: NewEvidenceForm | None = None,
-) -> dict[str, Any]:
-    """The context of `evidence/_factor_evidence.html`: what is attached to the key factor and to each of its
-    questions, and for editors of an editable assessment the forms to attach and to add. Evidence is the
-    team's: readers of a published assessment who are not members (nor network admins) see none of it."""
-    if not _is_team(request, role):
-        return {"factor_evidence": None}
-    links = _factor_links(factor)
-    whole = [link for link in links if link.question_id is None]
-    by_question: dict[int, tuple[GuideQuestion, list[EvidenceLink]]] = {}
-    for link in links:
-        if link.question is not None:
-            question = link.question.question
-            by_question.setdefault(question.number, (question, []))[1].append(link)
-    edit = access.can_add(role) and assessment.is_editable
-    section: dict[str, Any] = {
-        "whole": whole,
-        # The links this person may detach: all for the city's staff, their own for a partner.
-        "detachable": {link.pk for link in links if edit and access.can_detach(request.user, role, link)},
-        "by_question": [(number, question, items) for number, (question, items) in sorted(by_question.items())],
-        "edit": edit,
-        "library_url": library_url(assessment.workspace),
-        "base": reverse("evidence:factor_evidence", args=[assessment.public_id, factor.key_factor.slug]),
-    }
-    if edit:
-        answers = _answers(factor)
-        items = list(Evidence.objects.of_workspace(assessment.workspace).alive().order_by("title", "pk"))
-        section["attach_form"] = attach_form or AttachForm(prefix="attach", items=items, answers=answers)
-        section["new_form"] = new_form or NewEvidenceForm(prefix="evidence", answers=answers)
-        section["has_items"] = bool(items)
-    return {"factor_evidence": section}
-
-
 def _factor(assessment: Assessment, slug: str) -> FactorAssessment:
     factor = assessment.factors.select_related("key_factor").filter(key_factor__slug=slug).first()
     if factor is None:
@@ -311,14 +251,14 @@ def _render_factor_evidence(
     status: int = 200,
     **forms: Any,
 ) -> HttpResponse:
-    context = {"assessment": assessment, "factor": factor} | factor_evidence_context(
+    context = {"assessment": assessment, "factor": factor} | factor_evidence_panel(
         request, assessment, factor, role, **forms
     )
     return render(request, "evidence/factor_evidence.html", context, status=status)
 
 
 def _back_to_factor(assessment: Assessment, factor: FactorAssessment) -> HttpResponse:
-    url = reverse("assessments:factor", args=[assessment.public_id, factor.key_factor.slug])
+    url = reverse("pages:factor", args=[assessment.public_id, factor.key_factor.slug])
     return redirect(f"{url}#evidence-heading")
 
 
@@ -337,7 +277,7 @@ def _refused_as_read_only(
 def factor_evidence(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse:
     """The evidence of one key factor on a page of its own (where failed attach and add forms come back)."""
     assessment, role = assessment_access.get_assessment_for_user(_user(request), assessment_id)
-    if not _is_team(request, role):
+    if not is_team(request, role):
         raise Http404
     return _render_factor_evidence(request, assessment, _factor(assessment, slug), role)
 
@@ -348,7 +288,7 @@ def attach(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse
     user = _user(request)
     assessment, role = access.get_assessment_for_evidence(user, assessment_id)
     factor = _factor(assessment, slug)
-    answers = _answers(factor)
+    answers = answers_of(factor)
     items = list(Evidence.objects.of_workspace(assessment.workspace).alive().order_by("title", "pk"))
     form = AttachForm(request.POST, prefix="attach", items=items, answers=answers)
     if form.is_valid():
@@ -371,7 +311,7 @@ def add_and_attach(request: HttpRequest, assessment_id: UUID, slug: str) -> Http
     user = _user(request)
     assessment, role = access.get_assessment_for_evidence(user, assessment_id)
     factor = _factor(assessment, slug)
-    answers = _answers(factor)
+    answers = answers_of(factor)
     form = NewEvidenceForm(request.POST, request.FILES, prefix="evidence", answers=answers)
     if upload_refused(request):
         form.refuse_skipped_file(request)

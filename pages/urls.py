@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from pages.views import city, workspace
+from pages.views import city, factor, workspace
 
 app_name = "pages"
 urlpatterns: list[URLPattern] = [
@@ -9,4 +9,11 @@ urlpatterns: list[URLPattern] = [
     path("workspaces/<uuid:workspace_id>/invite/", workspace.invite, name="invite"),
     path("workspaces/<uuid:workspace_id>/members/<uuid:member_id>/role/", workspace.change_role, name="change_role"),
     path("workspaces/<uuid:workspace_id>/assessments/start/", workspace.start_assessment, name="start_assessment"),
+    path("assessments/<uuid:assessment_id>/factors/<slug:slug>/", factor.factor, name="factor"),
+    path(
+        "assessments/<uuid:assessment_id>/factors/<slug:slug>/partner-rating/",
+        factor.partner_rating,
+        name="partner_rating",
+    ),
+    path("assessments/<uuid:assessment_id>/factors/<slug:slug>/comments/", factor.comment, name="comment"),
 ]

@@ -5,26 +5,21 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import User
 from assessments import access, actions
-from assessments.forms import ContextForm, FactorForm
+from assessments.forms import ContextForm
 from assessments.models import (
     Assessment,
     ContextNote,
-    FactorAssessment,
-    QuestionAnswer,
     context_fields,
-    factor_fields,
 )
-from assessments.views.partners import divergence_context, partner_context
-from benchmarks.models import KeyFactor, RatingLevel
-from editing.actions import working_on
-from evidence.views import factor_evidence_context
+from assessments.partners import divergence_context
+from benchmarks.models import KeyFactor
 from lib.actions import FieldConflict
 from lib.merge import conflict_form_data, conflict_rows, fingerprints, kept_values
 
@@ -65,138 +60,6 @@ def assessment_detail(request: HttpRequest, assessment_id: UUID) -> HttpResponse
     }
     context |= divergence_context(request, assessment, role, factors, levels)
     return render(request, "assessments/assessment_detail.html", context)
-
-
-def _factor(assessment: Assessment, slug: str) -> FactorAssessment:
-    factor = assessment.factors.select_related("key_factor").filter(key_factor__slug=slug).first()
-    if factor is None:
-        raise Http404
-    return factor
-
-
-def _render_factor(
-    request: HttpRequest,
-    assessment: Assessment,
-    factor: FactorAssessment,
-    role: str | None,
-    *,
-    form: FactorForm | None = None,
-    conflict: actions.Conflict | None = None,
-    field_conflict: FieldConflict | None = None,
-    error: str | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    answers = list(QuestionAnswer.objects.filter(factor=factor).select_related("question"))
-    questions = [a.question for a in answers]
-    levels = list(RatingLevel.objects.filter(scale_id=assessment.benchmark_version.rating_scale_id))
-    edit = access.can_edit(role) and assessment.is_editable
-    if edit and form is None:
-        stored = factor_fields(factor, answers)
-        initial: dict[str, Any] = {"lock_version": factor.lock_version, "loaded": fingerprints(stored), **stored}
-        form = FactorForm(initial=initial, questions=questions, levels=levels)
-    scale_max = max((level.value for level in levels), default=0)
-    suggested = factor.suggested_rating(answers, scale_max)
-    by_value = {level.value: level for level in levels}
-    stored_answers = None
-    if conflict is not None:
-        labels = dict(QuestionAnswer.Answer.choices)
-        stored_answers = [
-            (
-                q,
-                labels.get(conflict.stored["answers"].get(str(q.pk), ""), ""),
-                conflict.stored["comments"].get(str(q.pk), ""),
-            )
-            for q in questions
-        ]
-    context = {
-        "assessment": assessment,
-        "factor": factor,
-        "answers": answers,
-        "levels": levels,
-        "rating_level": by_value.get(factor.rating) if factor.rating is not None else None,
-        "suggested": by_value.get(suggested) if suggested is not None else None,
-        "form": form if edit else None,
-        "conflict": conflict,
-        "field_conflict": field_conflict,
-        "field_conflicts": conflict_rows(field_conflict, form, _factor_shown(levels))
-        if field_conflict and form
-        else [],
-        "working": working_on(actions.factor_subject(factor), besides=_user(request)) if edit else [],
-        "error": error,
-        "stored_answers": stored_answers,
-        "stored_level": by_value.get(conflict.stored["rating"])
-        if conflict and conflict.stored["rating"] is not None
-        else None,
-        "team": access.is_team(request.user, role),
-    }
-    context |= partner_context(request, assessment, factor, role, levels)
-    context |= factor_evidence_context(request, assessment, factor, role)
-    return render(request, "assessments/factor.html", context, status=status)
-
-
-def _factor_shown(levels: list[RatingLevel]) -> Callable[[str, Any], Any]:
-    """A key factor's value in words on the conflict screen: ratings and answers by their labels."""
-    words = {level.value: level.number_and_words for level in levels}
-    labels = dict(QuestionAnswer.Answer.choices)
-
-    def shown(name: str, value: Any) -> Any:
-        if name == "rating":
-            return words.get(value, _("Not rated yet")) if value is not None else _("Not rated yet")
-        if name.endswith("-answer"):
-            return labels.get(value, _("Not answered yet")) if value else _("Not answered yet")
-        return value
-
-    return shown
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@access.sign_in_unless_public
-def factor_detail(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse:
-    """A key factor: read by every member; edited (POST) by coordinators and contributors while editable."""
-    write = request.method == "POST"
-    assessment, role = access.get_assessment_for_user(request.user, assessment_id, write=write)
-    user = _user(request)
-    factor = _factor(assessment, slug)
-    if not write:
-        return _render_factor(request, assessment, factor, role)
-    questions = [a.question for a in QuestionAnswer.objects.filter(factor=factor).select_related("question")]
-    levels = list(RatingLevel.objects.filter(scale_id=assessment.benchmark_version.rating_scale_id))
-    form = FactorForm(request.POST, questions=questions, levels=levels)
-    if not form.is_valid():
-        return _render_factor(request, assessment, factor, role, form=form, status=400)
-    loaded = form.cleaned_data["loaded"]
-    try:
-        if loaded is not None:
-            actions.do_merge_factor(factor, by=user, values=kept_values(form.values(), request.POST), loaded=loaded)
-        else:  # a page loaded before saves merged by field: the whole-factor check
-            actions.do_save_factor(
-                factor,
-                by=user,
-                expected_version=form.cleaned_data["lock_version"],
-                rating=form.cleaned_data["rating"],
-                justification=form.cleaned_data["justification"],
-                answers=form.answers(),
-                comments=form.comments(),
-            )
-    except FieldConflict as conflict:
-        assert loaded is not None  # noqa: S101 - only a merged save raises it
-        kept = FactorForm(conflict_form_data(request.POST, conflict, loaded), questions=questions, levels=levels)
-        kept.is_valid()
-        return _render_factor(request, assessment, factor, role, form=kept, field_conflict=conflict, status=409)
-    except actions.Conflict as conflict:
-        # Keep what was typed; the next save, made knowingly, replaces the stored version.
-        data = request.POST.copy()
-        data["lock_version"] = str(conflict.stored_version)
-        kept = FactorForm(data, questions=questions, levels=levels)
-        kept.is_valid()
-        return _render_factor(request, assessment, factor, role, form=kept, conflict=conflict, status=409)
-    except actions.AssessmentError as error:
-        # Refreshed: a refusal because the assessment was submitted meanwhile shows the read-only page.
-        assessment, role = access.get_assessment_for_user(user, assessment_id)
-        form.add_error(None, error.message)
-        return _render_factor(request, assessment, factor, role, form=form, error=error.message, status=400)
-    messages.success(request, _("“%(factor)s” is saved.") % {"factor": factor.key_factor.title})
-    return redirect(assessment)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from assessments import access, actions, rounds
 from assessments.models import Assessment
-from assessments.views.assessment import _factor, _user
+from assessments.views.assessment import _user
 from benchmarks.models import Benchmark, KeyFactor
 from cities import access as city_access
 from lib.charts import Bar, ChartRow, bar_chart
@@ -84,12 +84,12 @@ def keep_factor(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpRes
     """Editors: a carried-over key factor the team agrees with, unchanged, is no longer "to review"."""
     user = _user(request)
     assessment, _role = access.get_assessment_for_user(user, assessment_id, write=True)
-    factor = _factor(assessment, slug)
+    factor = access.factor_of(assessment, slug)
     try:
         rounds.do_keep_factor(factor, by=user)
     except actions.AssessmentError as error:
         messages.error(request, error.message)
-        return redirect("assessments:factor", assessment.public_id, slug)
+        return redirect("pages:factor", assessment.public_id, slug)
     messages.success(request, _("“%(factor)s” is kept as it is: reviewed.") % {"factor": factor.key_factor.title})
     return redirect(assessment)
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 # URL names of the assessment pages and where they are scanned (read by benchmarks/tests/test_routes.py).
 SCANNED_HERE = {
     "assessments:assessment": "test_contributor_fills_a_key_factor_with_the_keyboard_alone",
-    "assessments:factor": "test_contributor_fills_a_key_factor_with_the_keyboard_alone",
+    "pages:factor": "test_contributor_fills_a_key_factor_with_the_keyboard_alone",
     "assessments:context": "test_assessment_pages_in_every_state_have_no_axe_violations",
     "assessments:history": "test_history_publishing_deleting_and_restoring",
 }

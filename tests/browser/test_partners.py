@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 # URL names these tests post to (read by benchmarks/tests/test_routes.py): each answers a redirect to
 # the key factor page, or that page (scanned here) with the error or the conflict screen.
 POST_ONLY = dict.fromkeys(
-    ("assessments:partner_rating", "assessments:comment", "assessments:delete_comment"),
+    ("pages:partner_rating", "pages:comment", "assessments:delete_comment"),
     "POST only; a failed save re-renders the key factor page, scanned here in that state, a good one redirects",
 )
 
