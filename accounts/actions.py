@@ -190,7 +190,7 @@ def check_under_lockout(email: str, request: HttpRequest, check: Callable[[], T 
 
 
 def mfa_required(user: User) -> bool:
-    """Staff and superusers must use a second factor (QUALITY.md S2), and whoever the apps above say
+    """Staff and superusers must use a second factor (docs/quality.md S2), and whoever the apps above say
     (settings.MFA_REQUIRED_FOR: coordinators of any workspace, cities.access.coordinates_a_workspace)."""
     if user.is_staff or user.is_superuser:
         return True
@@ -223,7 +223,7 @@ def pending_mfa_user(request: HttpRequest) -> tuple[User, str, str] | None:
 
 
 def do_login(request: HttpRequest, user: User, *, backend: str | None = None, method: str = "password") -> None:
-    """Authenticate the session; Django's login() gives it a new id (QUALITY.md S3)."""
+    """Authenticate the session; Django's login() gives it a new id (docs/quality.md S3)."""
     login(request, user, backend=backend)  # its user_logged_in signal starts the session clocks (start_clocks)
     request.session.pop(MFA_PENDING, None)
     if method in ("totp", "recovery"):

@@ -1,4 +1,4 @@
-"""The admin site for network staff, with no door of its own (QUALITY.md S8).
+"""The admin site for network staff, with no door of its own (docs/quality.md S8).
 
 Django's admin has its own login form, which checks the password alone: no second factor, no lockout,
 nothing in the security log. Here every admin login door (GET or POST, with any `next`) leads to the

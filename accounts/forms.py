@@ -1,5 +1,5 @@
 """Account forms. Passwords follow Django's validators (12+ characters, not common, not like the
-e-mail address or name) and nothing else: no composition rules, and pasting is allowed (QUALITY.md S2)."""
+e-mail address or name) and nothing else: no composition rules, and pasting is allowed (docs/quality.md S2)."""
 
 from typing import TYPE_CHECKING, Any
 

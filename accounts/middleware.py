@@ -1,4 +1,4 @@
-"""Session timeouts, no-store for signed-in pages (QUALITY.md S3) and the MFA requirement (S2)."""
+"""Session timeouts, no-store for signed-in pages (docs/quality.md S3) and the MFA requirement (S2)."""
 
 from collections.abc import Callable
 from urllib.parse import urlencode

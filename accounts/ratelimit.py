@@ -1,4 +1,4 @@
-"""Database-backed rate limits (QUALITY.md S8), shared by every gunicorn worker.
+"""Database-backed rate limits (docs/quality.md S8), shared by every gunicorn worker.
 
 Events are rows of `accounts.Attempt`, identified by a kind and a hashed key (never a raw e-mail or IP).
 """

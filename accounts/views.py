@@ -34,7 +34,7 @@ from accounts.models import User
 from lib.clients import client_ip, hashed
 from lib.securitylog import log_event
 
-# Sign-up, password reset and verification mails: 5 per IP per hour (QUALITY.md S8).
+# Sign-up, password reset and verification mails: 5 per IP per hour (docs/quality.md S8).
 MAIL_LIMIT = 5
 MAIL_WINDOW = 60 * 60
 # Wrong codes or passwords when replacing recovery codes or turning MFA off: 5 per user per 15 minutes,
@@ -44,7 +44,7 @@ MFA_CONFIRM_WINDOW = 15 * 60
 
 
 def safe_next(request: HttpRequest) -> str:
-    """`next` from the form or query, only when it stays on this host (QUALITY.md S5)."""
+    """`next` from the form or query, only when it stays on this host (docs/quality.md S5)."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -182,7 +182,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if wait is not None:
             return locked_response(request, form, "accounts/login.html", context, wait)
         if user is None:
-            # One message for an unknown address, a wrong password and an unconfirmed address (QUALITY.md S2).
+            # One message for an unknown address, a wrong password and an unconfirmed address (docs/quality.md S2).
             form.add_error(None, _("The e-mail address or the password is not right."))
         elif actions.has_mfa(user):
             actions.start_mfa_login(request, user, next_url=next_url)
@@ -434,7 +434,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 class PasswordResetView(auth_views.PasswordResetView):
     def form_invalid(self, form: Any) -> HttpResponse:
         # Only a malformed address is invalid; a well-formed unknown one is sent on to the same "check your
-        # e-mail" page as a known one (QUALITY.md S2), so the 400 reveals nothing about who has an account.
+        # e-mail" page as a known one (docs/quality.md S2), so the 400 reveals nothing about who has an account.
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 

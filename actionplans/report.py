@@ -1,4 +1,4 @@
-"""Everything a reader of the plan sees, read in a fixed number of queries (QUALITY.md F1): the plan
+"""Everything a reader of the plan sees, read in a fixed number of queries (docs/quality.md F1): the plan
 page, the timeline, the PDF, the workbook and the assessment's report all start from `plan_contents`."""
 
 from dataclasses import dataclass

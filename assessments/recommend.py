@@ -20,7 +20,7 @@ in common, rank after those with one, and their reason says nothing about contex
 resemblance only when it is known. Practices of the assessed city itself are left out.
 
 `recommend` reads everything in a fixed number of queries, whatever the number of gaps, practices and
-cities (QUALITY.md F1).
+cities (docs/quality.md F1).
 """
 
 import re

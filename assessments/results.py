@@ -3,7 +3,7 @@ distance to the standard, strengths, priority gaps, partner divergence and the c
 bear on each factor.
 
 `build_results` reads everything in a fixed number of queries, whatever the number of factors, answers
-and partner ratings (QUALITY.md F1); the results page, the PDF report, the workbook and the action
+and partner ratings (docs/quality.md F1); the results page, the PDF report, the workbook and the action
 plan's draft all start from it, so they never disagree.
 """
 

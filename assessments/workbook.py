@@ -8,7 +8,7 @@ Each data sheet also carries the row's identifier in a hidden column: rows are m
 their position or their visible number.
 
 `read_workbook` validates every row and raises WorkbookInvalid with all the failures (sheet, row,
-column: QUALITY.md R7) or WorkbookRefused for a file that is not this assessment's workbook; the
+column: docs/quality.md R7) or WorkbookRefused for a file that is not this assessment's workbook; the
 changes it returns are applied by `assessments.actions.do_import_workbook`, in one transaction.
 
 Text cells are written as text with Excel's "quote prefix" style, so a comment starting with = + - @

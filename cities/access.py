@@ -21,7 +21,7 @@ def role_in(user: User, workspace: Workspace) -> str | None:
 
 
 def coordinates_a_workspace(user: User) -> bool:
-    """Coordinators of any workspace must use a second factor (QUALITY.md S2): settings.MFA_REQUIRED_FOR
+    """Coordinators of any workspace must use a second factor (docs/quality.md S2): settings.MFA_REQUIRED_FOR
     names this function, so that accounts, below cities, applies the rule without importing it."""
     return Membership.objects.filter(user=user, role=Role.COORDINATOR).exists()
 

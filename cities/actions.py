@@ -31,7 +31,7 @@ class WorkspaceError(Refused):
 
 
 class InvitationLimitReached(WorkspaceError):
-    """Too many invitations lately (QUALITY.md S8): invitations send mail to any address, so a hijacked
+    """Too many invitations lately (docs/quality.md S8): invitations send mail to any address, so a hijacked
     or careless account must not turn the platform into a mail cannon."""
 
     def __init__(self, message: str, *, retry_after: int) -> None:

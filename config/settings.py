@@ -73,7 +73,7 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "benchmarks:home"
 LOGOUT_REDIRECT_URL = "benchmarks:home"
 
-# Sessions (QUALITY.md S3): 30 minutes idle, 12 hours at most, ended server side at logout.
+# Sessions (docs/quality.md S3): 30 minutes idle, 12 hours at most, ended server side at logout.
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
@@ -201,7 +201,7 @@ STORAGES = {
 }
 
 # Uploaded files (evidence) go to the default storage: a folder outside the web root, never served by
-# a URL of its own (no MEDIA_URL): only through permission-checked views (QUALITY.md S6).
+# a URL of its own (no MEDIA_URL): only through permission-checked views (docs/quality.md S6).
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 # Files over 2.5 MB are streamed to a temporary file, not held in memory; LimitedUploadHandler skips a
@@ -215,7 +215,7 @@ FILE_UPLOAD_HANDLERS = [
 ]
 FILE_UPLOAD_PERMISSIONS = 0o640
 
-# Headers and cookies (QUALITY.md S1, S7). The CSP itself is set by lib.security.
+# Headers and cookies (docs/quality.md S1, S7). The CSP itself is set by lib.security.
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,4 +1,4 @@
-"""The answers of every autosave endpoint (QUALITY.md R5), the JSON that `static/js/autosave.js` reads.
+"""The answers of every autosave endpoint (docs/quality.md R5), the JSON that `static/js/autosave.js` reads.
 
 - 200 `{"lock_version", "idle_seconds"}`: saved, a replay of the last save, or a late request whose
   content is exactly what is stored (nothing overwritten); `idle_seconds` is the session's time left as

@@ -1,4 +1,4 @@
-"""Open edit pages: the order of each page's autosaves, and who is working on what (QUALITY.md R4, R5).
+"""Open edit pages: the order of each page's autosaves, and who is working on what (docs/quality.md R4, R5).
 
 A page that autosaves numbers its requests (1, 2, 3...) under a random id made when it was opened. A
 request numbered at or below the last one applied from that page is a replay or arrived late: it is

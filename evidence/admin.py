@@ -1,5 +1,5 @@
 """The history of evidence items for network staff, read-only. The items and their files are not here:
-files are served only through the permission-checked views of the evidence app (QUALITY.md S6)."""
+files are served only through the permission-checked views of the evidence app (docs/quality.md S6)."""
 
 from django.contrib import admin
 

@@ -177,7 +177,7 @@ def item(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
 @require_safe
 @login_required
 def download(request: HttpRequest, evidence_id: UUID) -> FileResponse:
-    """The item's file, as an attachment that the browser neither renders nor sniffs (QUALITY.md S6)."""
+    """The item's file, as an attachment that the browser neither renders nor sniffs (docs/quality.md S6)."""
     evidence, _role = access.get_evidence_for_user(_user(request), evidence_id)
     if not evidence.file:
         raise Http404

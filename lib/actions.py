@@ -14,7 +14,7 @@ class Refused(Exception):
 
 @dataclass
 class Conflict(Exception):
-    """Someone saved the row since the editor loaded it (optimistic locking, QUALITY.md R4): both versions,
+    """Someone saved the row since the editor loaded it (optimistic locking, docs/quality.md R4): both versions,
     so that nothing typed is lost, and the version a deliberate second save replaces."""
 
     stored: dict[str, Any]
@@ -25,7 +25,7 @@ class Conflict(Exception):
 @dataclass
 class FieldConflict(Exception):
     """Fields that this person and someone else both changed, to different values, since this person's
-    page was loaded (a save merged by field, lib.merge; QUALITY.md R4). Nothing of the save was applied.
+    page was loaded (a save merged by field, lib.merge; docs/quality.md R4). Nothing of the save was applied.
     Values are by form field name."""
 
     fields: list[str]

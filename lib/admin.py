@@ -38,7 +38,7 @@ def change_summary(message: Any) -> str:
 
 
 class LoggedAdminMixin:
-    """Every addition, change and deletion made in the admin also goes to the security log (QUALITY.md S8),
+    """Every addition, change and deletion made in the admin also goes to the security log (docs/quality.md S8),
     where the admin's own history (LogEntry) is out of reach of whoever reads the logs."""
 
     def log_addition(self, request: HttpRequest, obj: models.Model, message: Any) -> LogEntry:

@@ -1,7 +1,7 @@
 """Charts as SVG made on the server (HOUSE_STYLE: the page, the PDF and a screen reader see the same).
 
 Every chart has a title and a description (`role="img"` with `aria-labelledby`), writes each value in
-words at the end of its bar (no meaning by colour alone, QUALITY.md A3), and is always shown beside a
+words at the end of its bar (no meaning by colour alone, docs/quality.md A3), and is always shown beside a
 table of the same numbers, which the templates render from the same rows.
 
     bar_chart(

@@ -1,4 +1,4 @@
-"""Who a request comes from, as rate limits, lockouts and the security log count it (QUALITY.md S8)."""
+"""Who a request comes from, as rate limits, lockouts and the security log count it (docs/quality.md S8)."""
 
 import hashlib
 import ipaddress
@@ -44,7 +44,7 @@ def is_trusted_proxy(address: IPAddress) -> bool:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The address rate limits, lockouts and the security log count a request under (QUALITY.md S8).
+    """The address rate limits, lockouts and the security log count a request under (docs/quality.md S8).
 
     Without TRUSTED_PROXIES it is REMOTE_ADDR, the peer of the connection, and X-Forwarded-For is
     ignored: anyone can write that header. When the peer is one of the TRUSTED_PROXIES, X-Forwarded-For

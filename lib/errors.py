@@ -1,4 +1,4 @@
-"""Server errors carry an id that is both on the error page and in the log (QUALITY.md S1); a database
+"""Server errors carry an id that is both on the error page and in the log (docs/quality.md S1); a database
 that cannot be reached answers 503 with Retry-After instead (R3).
 
 The page shows no traceback or detail; the person who saw it can quote the id, and operators find

@@ -1,4 +1,4 @@
-"""Form helpers shared by every app: accessible error wiring (QUALITY.md A3), and typed text that cannot
+"""Form helpers shared by every app: accessible error wiring (docs/quality.md A3), and typed text that cannot
 disguise itself and is written in its own direction (lib/text.py)."""
 
 from typing import Any

@@ -1,4 +1,4 @@
-"""Saves merged by field (QUALITY.md R4): two people editing one thing both keep their work.
+"""Saves merged by field (docs/quality.md R4): two people editing one thing both keep their work.
 
 An edit page is loaded with the stored values of its fields. It sends back, with what is typed, a
 fingerprint of each value it was loaded with (`fingerprints`). At save time, for each field:

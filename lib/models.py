@@ -12,7 +12,7 @@ AUTOSAVE_MERGE = timedelta(minutes=15)
 
 
 class HistoryEvent(models.Model):
-    """One entry of an object's change history (QUALITY.md R6): who did what, when, and what changed.
+    """One entry of an object's change history (docs/quality.md R6): who did what, when, and what changed.
 
     Subclasses add the object it belongs to and an `action` field with their own choices."""
 
@@ -33,7 +33,7 @@ class HistoryEvent(models.Model):
 def merge_autosave(
     events: "models.QuerySet[Any]", *, by: Any, action: str, subject: dict[str, Any], changes: dict[str, Any]
 ) -> bool:
-    """History is not one event per pause in typing (QUALITY.md R5, R6): folds an autosave's `changes`
+    """History is not one event per pause in typing (docs/quality.md R5, R6): folds an autosave's `changes`
     ({field: {"from", "to"}}) into the newest of `events` when that is an autosave with the same `action`
     by the same person, less than AUTOSAVE_MERGE old, about the same subject (its first key, e.g. the key
     factor). The merged event keeps each field's first "from", takes the latest "to", drops a field typed

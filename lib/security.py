@@ -1,4 +1,4 @@
-"""Security headers for every response (QUALITY.md S7).
+"""Security headers for every response (docs/quality.md S7).
 
 Django 5.2 has no Content-Security-Policy support of its own; this middleware sets a strict
 policy with a per-request nonce, which templates read as `request.csp_nonce`.

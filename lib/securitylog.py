@@ -1,4 +1,4 @@
-"""The structured security log (QUALITY.md S8): one JSON object per event on the logger "icb.security".
+"""The structured security log (docs/quality.md S8): one JSON object per event on the logger "icb.security".
 
 It never carries secrets: field names that could hold one are refused outright, so a careless call
 fails in tests instead of leaking a password, token or code into the log.

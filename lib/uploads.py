@@ -1,4 +1,4 @@
-"""Checks for uploaded files (QUALITY.md S6): size first, then extension and content together; storing them (R2).
+"""Checks for uploaded files (docs/quality.md S6): size first, then extension and content together; storing them (R2).
 
 A file is accepted only when its extension is on the allowlist AND its content has the structure of that
 type, not only its first bytes: a PDF must parse (pypdf: cross-reference table, trailer, catalog), a PNG or

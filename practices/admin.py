@@ -2,7 +2,7 @@
 
 Practices are library data: they change in `data/` and `load_library`, which also keeps the search index
 (practices.search) up to date, so here they are read-only. What the network records here is a contact
-person's consent to be shown to the public (QUALITY.md P1), which the library keeps across loads.
+person's consent to be shown to the public (docs/quality.md P1), which the library keeps across loads.
 Contact persons are personal data: they appear on these staff-only screens, never on a public one
 without that consent.
 """

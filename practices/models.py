@@ -83,7 +83,7 @@ class PracticeLink(models.Model):
 
 
 class ContactPerson(models.Model):
-    """Personal data (QUALITY.md P1): never shown to the public unless consent is recorded."""
+    """Personal data (docs/quality.md P1): never shown to the public unless consent is recorded."""
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="contacts")
     position = models.PositiveSmallIntegerField(default=0)

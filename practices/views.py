@@ -53,7 +53,7 @@ def practice_detail(request: HttpRequest, slug: str) -> HttpResponse:
         Practice.objects.for_listing().prefetch_related("organisations", "links", "key_factors__version__benchmark"),
         slug=slug,
     )
-    # Contact persons are personal data: only those who consented are shown (QUALITY.md P1).
+    # Contact persons are personal data: only those who consented are shown (docs/quality.md P1).
     public_contacts = practice.contacts.filter(consent_to_publish__isnull=False)
     return render(
         request,

@@ -1,4 +1,4 @@
-"""GET and HEAD never write (QUALITY.md S5), on every URL pattern, anonymous and signed in as a coordinator.
+"""GET and HEAD never write (docs/quality.md S5), on every URL pattern, anonymous and signed in as a coordinator.
 
 Each request is watched twice: no INSERT, UPDATE or DELETE statement reaches an application table, and
 the row count of every table stays the same. Two tables may change, for reasons of their own:

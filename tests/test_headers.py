@@ -1,4 +1,4 @@
-"""Security headers on every URL, anonymous and signed in (QUALITY.md S7; S3 for no-store).
+"""Security headers on every URL, anonymous and signed in (docs/quality.md S7; S3 for no-store).
 
 Every URL pattern of config.urls is requested (tests/url_cases.py finds them and fills their parameters
 with the fixture's objects), so a page added later is checked without changing this file.

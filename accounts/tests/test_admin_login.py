@@ -1,4 +1,4 @@
-"""The admin has no door of its own (QUALITY.md S8): /admin/ opens only after the site's login, with its
+"""The admin has no door of its own (docs/quality.md S8): /admin/ opens only after the site's login, with its
 second factor, lockout and security log; a password sent to /admin/login/ never authenticates anyone."""
 
 import json

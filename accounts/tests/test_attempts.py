@@ -1,4 +1,4 @@
-"""The table of counted attempts stays small and cheap to prune (QUALITY.md S8): rows older than a day
+"""The table of counted attempts stays small and cheap to prune (docs/quality.md S8): rows older than a day
 go, by an index, with one record in PRUNE_EVERY."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""The login lockout and the mail limits count requests sent at the same moment exactly (QUALITY.md S8):
+"""The login lockout and the mail limits count requests sent at the same moment exactly (docs/quality.md S8):
 ten wrong passwords at once get five checked and counted and the others refused as locked without a
 check; ten verification resends at once send five. Real threads and commits, on PostgreSQL and SQLite."""
 

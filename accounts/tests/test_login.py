@@ -1,4 +1,4 @@
-"""Login, lockout, logout, CSRF, redirects, no-store and the security log (QUALITY.md S2, S3, S5, S8)."""
+"""Login, lockout, logout, CSRF, redirects, no-store and the security log (docs/quality.md S2, S3, S5, S8)."""
 
 import json
 import logging

@@ -1,4 +1,4 @@
-"""Managing MFA from the account page: new recovery codes, turning MFA off, both guarded (QUALITY.md S2, S8)."""
+"""Managing MFA from the account page: new recovery codes, turning MFA off, both guarded (docs/quality.md S2, S8)."""
 
 import logging
 import re

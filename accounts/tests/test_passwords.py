@@ -1,4 +1,4 @@
-"""Password reset and change; both end the user's other sessions (QUALITY.md S2, S3)."""
+"""Password reset and change; both end the user's other sessions (docs/quality.md S2, S3)."""
 
 import pytest
 from django.core import mail

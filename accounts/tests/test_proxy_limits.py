@@ -1,4 +1,4 @@
-"""Behind a load balancer, limits count each client, not the whole site (QUALITY.md S8): with
+"""Behind a load balancer, limits count each client, not the whole site (docs/quality.md S8): with
 TRUSTED_PROXIES set, the client is the right-most X-Forwarded-For entry outside them; without it,
 X-Forwarded-For is ignored, as anyone can write it."""
 

@@ -1,4 +1,4 @@
-"""Idle and absolute session timeouts, the warning before them, keep-alive (QUALITY.md S3)."""
+"""Idle and absolute session timeouts, the warning before them, keep-alive (docs/quality.md S3)."""
 
 import re
 

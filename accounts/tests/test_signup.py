@@ -1,4 +1,4 @@
-"""Sign-up and e-mail verification (QUALITY.md S2, S8)."""
+"""Sign-up and e-mail verification (docs/quality.md S2, S8)."""
 
 import json
 import logging

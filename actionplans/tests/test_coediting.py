@@ -1,4 +1,4 @@
-"""Two people editing one plan at once (QUALITY.md R4, R5): an action's and an indicator's saves merge by
+"""Two people editing one plan at once (docs/quality.md R4, R5): an action's and an indicator's saves merge by
 field, through the Save button and an action's autosave alike; the plan's own changes (adding, moving
 actions) never stop an action's save. Every page here is loaded and sent back as a browser would: the
 form's own fields, its hidden `loaded` fingerprints included, read from the page."""

@@ -1,6 +1,6 @@
 """The plan's pages through HTTP: the start, editing with validation errors, the conflict screen that keeps
 both texts, autosave answers, reordering without JavaScript, removal and restore, the history; query
-budgets that do not grow with the number of actions, indicators and updates (QUALITY.md F1)."""
+budgets that do not grow with the number of actions, indicators and updates (docs/quality.md F1)."""
 
 from datetime import date
 from decimal import Decimal

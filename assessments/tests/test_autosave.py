@@ -1,4 +1,4 @@
-"""Autosave of a key factor (QUALITY.md R5, R4) through HTTP: what it stores, replays and late requests that
+"""Autosave of a key factor (docs/quality.md R5, R4) through HTTP: what it stores, replays and late requests that
 change nothing, who may use it, JSON answers for signed-out requests, and one history event per editing spell."""
 
 import uuid

@@ -1,4 +1,4 @@
-"""Two (or five) people editing one key factor at once (QUALITY.md R4, R5): saves merge by field, through
+"""Two (or five) people editing one key factor at once (docs/quality.md R4, R5): saves merge by field, through
 the Save button and autosave alike. Every page here is loaded and sent back as a browser would: the form's
 own fields, its hidden `loaded` fingerprints included, read from the page."""
 

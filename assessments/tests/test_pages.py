@@ -1,5 +1,5 @@
 """The self-assessment pages through HTTP: saving, validation errors, the conflict screen, read-only states,
-and query budgets that do not grow with the number of key factors and answers (QUALITY.md F1)."""
+and query budgets that do not grow with the number of key factors and answers (docs/quality.md F1)."""
 
 import pytest
 from django.db import connection

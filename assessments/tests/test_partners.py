@@ -1,6 +1,6 @@
 """Partner ratings beside the city's, with divergence flagged, through HTTP; the role table of docs/roles.md
 "Partner ratings and comments" cell by cell (comments included), CSRF on every POST, and query budgets
-that do not grow with the number of partner organisations, ratings and comments (QUALITY.md F1)."""
+that do not grow with the number of partner organisations, ratings and comments (docs/quality.md F1)."""
 
 import pytest
 from django.db import connection

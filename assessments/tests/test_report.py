@@ -1,5 +1,5 @@
 """The PDF diagnostic report and the CSV of the ratings through HTTP, `export_assessment` in every format,
-and query budgets of the downloads that do not grow with the data (QUALITY.md F1)."""
+and query budgets of the downloads that do not grow with the data (docs/quality.md F1)."""
 
 import csv
 import io

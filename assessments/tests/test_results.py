@@ -1,7 +1,7 @@
 """The results page through HTTP: the scorecard's numbers, strengths and gaps in order, partner divergence
 for the team only, context notes beside the key factors they bear on (set on the context factors page),
 recommended practices with their reasons and order, the previous round, the anonymous peer distribution,
-and a query budget that does not grow with the data (QUALITY.md F1).
+and a query budget that does not grow with the data (docs/quality.md F1).
 
 The helpers at the top build data with the real actions; test_results_recommend.py and
 test_results_permissions.py use them too.

@@ -1,6 +1,6 @@
 """The XLSX workbook through HTTP: export, fill with openpyxl as a spreadsheet would, import back.
 
-The import validates every row before applying anything (QUALITY.md R7), names each failure with sheet,
+The import validates every row before applying anything (docs/quality.md R7), names each failure with sheet,
 row and column, refuses another assessment's workbook and files that are not XLSX (S6), stops at a
 conflict when someone saved after the export, and a second import of the same file changes nothing.
 """

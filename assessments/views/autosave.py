@@ -1,4 +1,4 @@
-"""Autosave of a key factor's form (QUALITY.md R5), a JSON endpoint for static/js/autosave.js.
+"""Autosave of a key factor's form (docs/quality.md R5), a JSON endpoint for static/js/autosave.js.
 
 POST takes the key-factor form's own fields (`lock_version`, `rating`, `justification`, `q<N>-answer`,
 `q<N>-comment`) plus `save_id`, a UUID the browser makes for each request, and answers JSON:

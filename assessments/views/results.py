@@ -4,7 +4,7 @@ the city's previous round of the same benchmark and the anonymous distribution o
 
 Everyone who may read the assessment reads its results; readers outside the team (of a published
 assessment) see neither the partner organisations nor their divergence, and compare with the latest
-earlier round that is published. The page costs a fixed number of queries (QUALITY.md F1).
+earlier round that is published. The page costs a fixed number of queries (docs/quality.md F1).
 """
 
 from collections import Counter

@@ -127,7 +127,7 @@ def test_the_invite_form_reports_missing_organisation_and_existing_members(cast:
     ).exists()
 
 
-# Rate limits (QUALITY.md S8): each invitation mails an address anyone can type, so they are limited per
+# Rate limits (docs/quality.md S8): each invitation mails an address anyone can type, so they are limited per
 # inviting user per hour and per workspace per 24 hours (settings INVITATIONS_PER_*).
 
 

@@ -1,4 +1,4 @@
-"""Two people editing one evidence item at once (QUALITY.md R4): the pages' forms, sent back as a browser
+"""Two people editing one evidence item at once (docs/quality.md R4): the pages' forms, sent back as a browser
 would (their `loaded` fingerprints included), merge by field."""
 
 import re

@@ -1,4 +1,4 @@
-"""A full disk during an upload (QUALITY.md R2): the form says that nothing was saved and keeps what was typed,
+"""A full disk during an upload (docs/quality.md R2): the form says that nothing was saved and keeps what was typed,
 no row is written, and no partial or empty file is left behind, neither the stored file nor the temporary
 copy of a large upload.
 

@@ -1,4 +1,4 @@
-"""lib/uploads.py (QUALITY.md S6): the allowlist by extension and content, zip bombs, hostile names, the size
+"""lib/uploads.py (docs/quality.md S6): the allowlist by extension and content, zip bombs, hostile names, the size
 limit checked while the request is read (before anything is stored)."""
 
 import io

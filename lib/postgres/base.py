@@ -1,4 +1,4 @@
-"""PostgreSQL, with a quick look at the server before each new connection (QUALITY.md R5).
+"""PostgreSQL, with a quick look at the server before each new connection (docs/quality.md R5).
 
 libpq's `connect_timeout` cannot be less than 2 seconds, so a server that accepts connections and never
 answers (hung, or behind a broken network path) would hold a request that long before the page says 503.

@@ -1,4 +1,4 @@
-"""Which address a request counts under (lib.clients.client_ip, QUALITY.md S8): the peer, or behind the
+"""Which address a request counts under (lib.clients.client_ip, docs/quality.md S8): the peer, or behind the
 TRUSTED_PROXIES the right-most X-Forwarded-For entry that is not one of them."""
 
 import ipaddress

@@ -1,4 +1,4 @@
-// Autosave of the key-factor form (QUALITY.md R5), through assessments/views/autosave.py.
+// Autosave of the key-factor form (docs/quality.md R5), through assessments/views/autosave.py.
 //
 // - Debounced: a save goes about a second after the last input; one request at a time, later edits
 //   go into the next request, with the lock_version the previous one returned (the hidden field is

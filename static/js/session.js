@@ -1,4 +1,4 @@
-// Warns two minutes before the idle timeout signs the user out (QUALITY.md S3, WCAG 2.2.1), with a
+// Warns two minutes before the idle timeout signs the user out (docs/quality.md S3, WCAG 2.2.1), with a
 // "Stay signed in" button that POSTs (with the CSRF token of its form) to the keep-alive endpoint.
 // Loaded with `defer`, only on signed-in pages. data-idle-seconds is the time left as the server counts
 // it when the page was made (the server notes activity at most once a minute, so it can be a little

@@ -1,4 +1,4 @@
-"""Autosave of a key factor in headless Chromium (QUALITY.md R5): the announced status with its time, the
+"""Autosave of a key factor in headless Chromium (docs/quality.md R5): the announced status with its time, the
 database afterwards, going offline and back, unsaved text restored after a reload, and a session that
 ends server side while the person types, then signs in again in another tab; axe scans every state.
 

@@ -1,4 +1,4 @@
-"""Two people on one key factor in two browsers (QUALITY.md R4, R5): autosaves of different fields both
+"""Two people on one key factor in two browsers (docs/quality.md R4, R5): autosaves of different fields both
 apply and each page takes in the other's text; each page says who else is working on it; the same field
 typed by both stops the second autosave, and the Save button's conflict screen lists only that field;
 the history shows both edits. axe scans every state.

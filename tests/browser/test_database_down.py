@@ -1,4 +1,4 @@
-"""The database goes away and comes back while the app runs (QUALITY.md R3, R5).
+"""The database goes away and comes back while the app runs (docs/quality.md R3, R5).
 
 The app is served by gunicorn (two workers, as in the other browser tests) from databases these tests own,
 whatever DATABASE_URL says:
