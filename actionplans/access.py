@@ -18,10 +18,7 @@ from actionplans.models import Action, ActionPlan, Indicator
 from assessments.access import SignInRequired
 from assessments.models import Assessment
 from cities.access import role_in
-from cities.models import Role
-
-EDITORS = (Role.COORDINATOR, Role.CONTRIBUTOR)
-REPORTERS = (Role.COORDINATOR, Role.CONTRIBUTOR, Role.PARTNER)
+from cities.models import EDITORS, PARTICIPANTS, Role
 
 # A draft has no diagnosis yet: a plan starts from a submitted or finalised assessment (one reopened
 # after its plan was drafted keeps its plan).
@@ -37,7 +34,7 @@ def can_edit(role: str | None) -> bool:
 
 
 def can_report_progress(role: str | None) -> bool:
-    return role in REPORTERS
+    return role in PARTICIPANTS
 
 
 def get_assessment_for_user(

@@ -19,9 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from accounts.models import User
 from assessments.models import Assessment, FactorAssessment, FactorComment
 from cities.access import role_in
-from cities.models import Role, Workspace
-
-EDITORS = (Role.COORDINATOR, Role.CONTRIBUTOR)
+from cities.models import EDITORS, PARTICIPANTS, Role, Workspace
 
 
 def can_start(user: User, workspace: Workspace) -> bool:
@@ -32,8 +30,27 @@ def can_edit(role: str | None) -> bool:
     return role in EDITORS
 
 
-def can_manage(role: str | None) -> bool:
+def can_manage_assessment(role: str | None) -> bool:
+    """Coordinators decide an assessment's course: submit, reopen, finalise, visibility, delete, restore."""
     return role == Role.COORDINATOR
+
+
+def can_delete_assessment(assessment: Assessment, role: str | None) -> bool:
+    return can_manage_assessment(role) and assessment.is_deletable
+
+
+def allowed_transitions(assessment: Assessment, role: str | None) -> list[str]:
+    """The workflow steps (AssessmentEvent.Action values) this role may take from the assessment's status now:
+    the buttons the overview shows, and what actions._transition accepts."""
+    if not can_manage_assessment(role):
+        return []
+    return [action for action, (start, _to) in Assessment.TRANSITIONS.items() if assessment.status in start]
+
+
+def can_start_next_round(assessment: Assessment, role: str | None) -> bool:
+    """Coordinators start the next round from a submitted or finalised assessment: a draft or a reopened one
+    is still being written, and carrying it over would fork the team's work."""
+    return can_manage_assessment(role) and assessment.status in Assessment.NEXT_ROUND_FROM
 
 
 class SignInRequired(Exception):
@@ -89,14 +106,12 @@ def get_assessment_for_user(
         raise Http404
     if write and not can_edit(role):
         raise Http404
-    if manage and not can_manage(role):
+    if manage and not can_manage_assessment(role):
         raise Http404
     return assessment, role
 
 
 # ---- Partner ratings and comments (docs/roles.md, "Partner ratings and comments") ----
-
-COMMENTERS = (Role.COORDINATOR, Role.CONTRIBUTOR, Role.PARTNER)
 
 
 def factor_of(assessment: Assessment, slug: str) -> FactorAssessment:
@@ -114,7 +129,7 @@ def can_rate_as_partner(role: str | None) -> bool:
 
 def can_comment(role: str | None) -> bool:
     """Every member but viewers, who read only; network admins are not members of the team's discussion."""
-    return role in COMMENTERS
+    return role in PARTICIPANTS
 
 
 def can_delete_comment(user: User, role: str | None, comment: FactorComment) -> bool:

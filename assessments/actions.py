@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from assessments import access
 from assessments.models import (
     Assessment,
     AssessmentEvent,
@@ -46,16 +47,6 @@ class ContextConflict(Exception):
 
     stored: dict[int, ContextNote]
     stored_version: int
-
-
-TRANSITIONS = {
-    AssessmentEvent.Action.SUBMITTED: (
-        (Assessment.Status.DRAFT, Assessment.Status.REOPENED),
-        Assessment.Status.SUBMITTED,
-    ),
-    AssessmentEvent.Action.REOPENED: ((Assessment.Status.SUBMITTED,), Assessment.Status.REOPENED),
-    AssessmentEvent.Action.FINALISED: ((Assessment.Status.SUBMITTED,), Assessment.Status.FINALISED),
-}
 
 
 def _lock(assessment: Assessment) -> Assessment:
@@ -451,7 +442,6 @@ def _key_factor_list(factors: dict[int, KeyFactor], ids: list[int]) -> str:
 # Comments may be written while the team still works on the assessment or reviews it; a finalised one
 # stays as it is, its discussion included.
 COMMENTABLE = (Assessment.Status.DRAFT, Assessment.Status.REOPENED, Assessment.Status.SUBMITTED)
-COMMENTERS = (Role.COORDINATOR, Role.CONTRIBUTOR, Role.PARTNER)
 COMMENT_EXCERPT_CHARS = 200
 
 
@@ -565,7 +555,7 @@ def do_add_comment(
         if assessment.status not in COMMENTABLE:
             raise AssessmentError(_("A finalised assessment stays as it is: comments are closed."))
         member = _membership(assessment.workspace_id, by)
-        if member is None or member.role not in COMMENTERS:
+        if member is None or not access.can_comment(member.role):
             raise AssessmentError(_("Viewers read the discussion; they do not write in it."))
         if not body:
             raise AssessmentError(_("Write your comment."))
@@ -607,7 +597,7 @@ def do_delete_comment(comment: FactorComment, *, by: User) -> FactorComment:
             return locked
         member = _membership(assessment.workspace_id, by)
         role = member.role if member else None
-        if not (role in COMMENTERS and locked.author_id == by.pk) and role != Role.COORDINATOR:
+        if not access.can_delete_comment(by, role, locked):
             raise AssessmentError(_("Only its author or a coordinator can delete a comment."))
         locked.deleted_at = timezone.now()
         locked.save(update_fields=["deleted_at"])
@@ -624,10 +614,11 @@ def do_delete_comment(comment: FactorComment, *, by: User) -> FactorComment:
 
 
 def _transition(assessment: Assessment, action: AssessmentEvent.Action, *, by: User) -> Assessment:
-    allowed_from, to = TRANSITIONS[action]
+    _allowed_from, to = Assessment.TRANSITIONS[action]
     with transaction.atomic():
         locked = _lock(assessment)
-        if locked.status not in allowed_from:
+        member = _membership(locked.workspace_id, by)
+        if action not in access.allowed_transitions(locked, member.role if member else None):
             raise AssessmentError(
                 _("A %(status)s assessment cannot be %(action)s.")
                 % {"status": locked.get_status_display().lower(), "action": action.label.lower()}
@@ -692,7 +683,7 @@ def do_delete_assessment(assessment: Assessment, *, by: User) -> Assessment:
         locked = _lock(assessment)
         if locked.deleted_at is not None:
             raise AssessmentError(_("This assessment is already deleted."))
-        if locked.status == Assessment.Status.FINALISED:
+        if not locked.is_deletable:
             raise AssessmentError(_("A finalised assessment is the record of its round and cannot be deleted."))
         if locked.visibility == Assessment.Visibility.PUBLISHED:
             raise AssessmentError(_("Make the assessment private before deleting it."))

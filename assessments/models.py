@@ -9,7 +9,7 @@ import math
 import uuid
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -47,6 +47,15 @@ class Assessment(models.Model):
         PUBLISHED = "published", _("Published")
 
     EDITABLE = (Status.DRAFT, Status.REOPENED)
+    # The workflow: each step (an AssessmentEvent.Action value), the statuses it starts from, the status it
+    # leads to. Who may take which step now: access.allowed_transitions.
+    TRANSITIONS: ClassVar[dict[str, tuple[tuple[str, ...], str]]] = {
+        "submitted": ((Status.DRAFT, Status.REOPENED), Status.SUBMITTED),
+        "reopened": ((Status.SUBMITTED,), Status.REOPENED),
+        "finalised": ((Status.SUBMITTED,), Status.FINALISED),
+    }
+    # A next round starts from an assessment the coordinators have submitted or finalised.
+    NEXT_ROUND_FROM = (Status.SUBMITTED, Status.FINALISED)
     # A deleted assessment can be restored for this many days (R6); later it may be purged.
     RESTORE_DAYS = 30
 
@@ -90,6 +99,11 @@ class Assessment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("assessments:assessment", args=[self.public_id])
+
+    @property
+    def is_deletable(self) -> bool:
+        """Not finalised: a finalised assessment is the city's record of its round and stays."""
+        return self.status != self.Status.FINALISED
 
     @property
     def is_editable(self) -> bool:

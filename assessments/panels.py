@@ -48,7 +48,7 @@ def workspace_assessments_panel(
         .select_related("benchmark_version__benchmark")
         .order_by("-created_at"),
     }
-    if access.can_manage(role_in(user, workspace)):
+    if access.can_manage_assessment(role_in(user, workspace)):
         restorable_since = timezone.now() - timedelta(days=Assessment.RESTORE_DAYS)
         panel["deleted_assessments"] = (
             Assessment.objects.deleted()

@@ -29,27 +29,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from assessments import actions
+from assessments import access, actions
 from assessments.models import Assessment, AssessmentEvent, ContextNote, FactorAssessment, QuestionAnswer
 from assessments.results import FactorResult, Results, standard_level, standing
 from benchmarks.models import Benchmark, KeyFactor, RatingLevel
 from cities.access import role_in
-from cities.models import Role, Workspace
+from cities.models import Workspace
 from evidence.models import EvidenceLink
 
-# A next round starts from an assessment the coordinators have submitted or finalised: a draft or a
-# reopened one is still being written, and carrying it over would fork the team's work.
-STARTABLE_FROM = (Assessment.Status.SUBMITTED, Assessment.Status.FINALISED)
 SEPARATOR = "; "
-
-
-def can_start_next_round(role: str | None) -> bool:
-    return role == Role.COORDINATOR
-
-
-def can_keep(role: str | None) -> bool:
-    """Keeping a carried key factor as it is, is an edit: coordinators and contributors."""
-    return role in (Role.COORDINATOR, Role.CONTRIBUTOR)
 
 
 def suggested_round(previous: Assessment, today: date | None = None) -> str:
@@ -73,9 +61,10 @@ def do_start_next_round(previous: Assessment, round: str, *, by: User) -> Assess
         )
         if old.deleted_at is not None:
             raise actions.AssessmentError(_("This assessment is deleted."))
-        if not can_start_next_round(role_in(by, old.workspace)):
+        role = role_in(by, old.workspace)
+        if not access.can_manage_assessment(role):
             raise actions.AssessmentError(_("Only the workspace's coordinators start a new round."))
-        if old.status not in STARTABLE_FROM:
+        if not access.can_start_next_round(old, role):
             raise actions.AssessmentError(
                 _(
                     "Submit the assessment before starting the next round from it: "

@@ -26,7 +26,7 @@ def coordinates_a_workspace(user: User) -> bool:
     return Membership.objects.filter(user=user, role=Role.COORDINATOR).exists()
 
 
-def can_manage(user: User, workspace: Workspace) -> bool:
+def can_manage_workspace(user: User, workspace: Workspace) -> bool:
     """Coordinators manage their workspace; network admins manage every workspace (support, first coordinator)."""
     if not user.is_authenticated:
         return False

@@ -65,6 +65,13 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
+# The role groups of docs/roles.md, written once: every app's access.py asks these.
+EDITORS = frozenset({Role.COORDINATOR, Role.CONTRIBUTOR})
+"""The city's own staff, who change the city's answers, ratings, plans and evidence."""
+PARTICIPANTS = EDITORS | {Role.PARTNER}
+"""Every member but viewers: they add what is their own (comments, evidence, progress updates)."""
+
+
 class Membership(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")

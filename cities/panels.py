@@ -26,7 +26,7 @@ def members_panel(
     bound_role_form: tuple[int, ChangeRoleForm] | None = None,
 ) -> dict[str, Any]:
     """The panel's context: members with a role form each for coordinators, and the invitations."""
-    manage = access.can_manage(user, workspace)
+    manage = access.can_manage_workspace(user, workspace)
     members = list(workspace.memberships.select_related("user").order_by("user__last_name", "user__email"))
     rows: list[tuple[Membership, ChangeRoleForm | None]] = []
     for member in members:

@@ -149,7 +149,7 @@ def remove_member(request: HttpRequest, workspace_id: UUID, member_id: UUID) -> 
         messages.error(request, error.message)
     else:
         messages.success(request, sentence(_("%(member)s was removed from the workspace."), member=member.user))
-    if member.user_id == _user(request).pk and not access.can_manage(_user(request), member.workspace):
+    if member.user_id == _user(request).pk and not access.can_manage_workspace(_user(request), member.workspace):
         return redirect("cities:workspaces")
     return redirect("pages:workspace", workspace_id)
 

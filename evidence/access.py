@@ -17,16 +17,13 @@ from accounts.models import User
 from assessments import access as assessment_access
 from assessments.models import Assessment
 from cities.access import role_in
-from cities.models import Role, Workspace
+from cities.models import EDITORS, PARTICIPANTS, Role, Workspace
 from evidence.models import Evidence, EvidenceLink
-
-EDITORS = (Role.COORDINATOR, Role.CONTRIBUTOR)
-ADDERS = (Role.COORDINATOR, Role.CONTRIBUTOR, Role.PARTNER)
 
 
 def can_add(role: str | None) -> bool:
     """Add items to the library and attach items to key factors (of an editable assessment)."""
-    return role in ADDERS
+    return role in PARTICIPANTS
 
 
 def can_edit(role: str | None) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from assessments import access as assessment_access
 from assessments.models import Assessment, FactorAssessment, QuestionAnswer
 from benchmarks.models import GuideQuestion
 from cities.models import Workspace
@@ -31,10 +32,6 @@ def answers_of(factor: FactorAssessment) -> list[QuestionAnswer]:
     return list(QuestionAnswer.objects.filter(factor=factor).select_related("question"))
 
 
-def is_team(request: HttpRequest, role: str | None) -> bool:
-    return role is not None or request.user.is_staff
-
-
 def factor_evidence_panel(
     request: HttpRequest,
     assessment: Assessment,
@@ -47,7 +44,7 @@ def factor_evidence_panel(
     """The context of `evidence/_factor_evidence.html`: what is attached to the key factor and to each of its
     questions, and for editors of an editable assessment the forms to attach and to add. Evidence is the
     team's: readers of a published assessment who are not members (nor network admins) see none of it."""
-    if not is_team(request, role):
+    if not assessment_access.is_team(request.user, role):
         return {"factor_evidence": None}
     links = _factor_links(factor)
     whole = [link for link in links if link.question_id is None]

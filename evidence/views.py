@@ -20,7 +20,7 @@ from cities.models import Role, Workspace
 from evidence import access, actions
 from evidence.forms import AttachForm, EditEvidenceForm, EvidenceForm, NewEvidenceForm, target_of
 from evidence.models import Evidence, EvidenceLink
-from evidence.panels import answers_of, factor_evidence_panel, is_team, library_url
+from evidence.panels import answers_of, factor_evidence_panel, library_url
 from lib.actions import FieldConflict
 from lib.merge import conflict_form_data, conflict_rows, fingerprints
 from lib.text import sentence
@@ -47,14 +47,13 @@ def _render_library(
 ) -> HttpResponse:
     add = access.can_add(role)
     items = list(Evidence.objects.of_workspace(workspace).alive().prefetch_related(_usage()))
-    restorable = Evidence.objects.of_workspace(workspace).deleted().restorable().select_related("deleted_by")
-    if role == Role.PARTNER:
-        # A partner restores only what they added and deleted themselves (docs/roles.md, "Evidence").
-        restorable = restorable.filter(created_by=_user(request), deleted_by=_user(request))
+    deleted = Evidence.objects.of_workspace(workspace).deleted().restorable().select_related("deleted_by")
+    # What this person may restore (docs/roles.md, "Evidence"): a partner only what they added and deleted.
+    restorable = [item for item in deleted if access.can_restore(request.user, role, item)]
     context = {
         "workspace": workspace,
         "items": items,
-        "deleted": list(restorable) if add else [],
+        "deleted": restorable if add else [],
         "edit": add,
         "partner": role == Role.PARTNER,
         "form": form if form is not None else (EvidenceForm(prefix="evidence") if add else None),
@@ -277,7 +276,7 @@ def _refused_as_read_only(
 def factor_evidence(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse:
     """The evidence of one key factor on a page of its own (where failed attach and add forms come back)."""
     assessment, role = assessment_access.get_assessment_for_user(_user(request), assessment_id)
-    if not is_team(request, role):
+    if not assessment_access.is_team(request.user, role):
         raise Http404
     return _render_factor_evidence(request, assessment, _factor(assessment, slug), role)
 

@@ -70,7 +70,7 @@ def start_next_round(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
         "assessment": assessment,
         "benchmark": benchmark,
         "form": form,
-        "startable": assessment.status in rounds.STARTABLE_FROM,
+        "startable": assessment.status in Assessment.NEXT_ROUND_FROM,
         "new_version": benchmark.current_version,
         "not_in_new_version": _not_in_new_version(assessment, benchmark),
         "team": True,
