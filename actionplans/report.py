@@ -4,6 +4,7 @@ page, the timeline, the PDF, the workbook and the assessment's report all start 
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from actionplans.models import Action, ActionPlan, ProgressUpdate
 from actionplans.timeline import TimelineRow, timeline_rows, timeline_svg
+from assessments.models import Assessment
 
 
 @dataclass
@@ -64,3 +66,12 @@ def plan_contents(plan: ActionPlan, *, today: date | None = None, chart_id: str 
     }
     chart = timeline_svg(rows, today, title=str(title), chart_id=chart_id)
     return PlanContents(plan, today, actions, rows, chart, str(title))
+
+
+def plan_for_report(assessment: Assessment) -> ActionPlan | None:
+    """The assessment's plan for its diagnostic report (pages.report), unless it has none or it is deleted."""
+    try:
+        plan = assessment.action_plan
+    except ObjectDoesNotExist:
+        return None
+    return None if plan.deleted_at else plan

@@ -1,7 +1,8 @@
 """A self-assessment as plain data: what `./manage.py export_assessment` prints.
 
 Members are personal data and stay out: the export names organisations, never people, and no e-mail
-address. A handful of queries whatever the number of key factors, answers, partners and evidence.
+address. A handful of queries whatever the number of key factors, answers and partners. The evidence is added by
+evidence.export.with_evidence (the command is pages' export_assessment).
 """
 
 from collections import defaultdict
@@ -9,7 +10,6 @@ from typing import Any
 
 from assessments.models import Assessment, ContextNote, FactorAssessment, PartnerRating, QuestionAnswer
 from benchmarks.models import RatingLevel
-from evidence.export import evidence_for_assessment
 
 
 def assessment_as_dict(assessment: Assessment) -> dict[str, Any]:
@@ -22,9 +22,6 @@ def assessment_as_dict(assessment: Assessment) -> dict[str, Any]:
     partners: dict[int, list[PartnerRating]] = defaultdict(list)
     for rating in PartnerRating.objects.filter(factor__assessment=assessment).order_by("organisation"):
         partners[rating.factor_id].append(rating)
-    evidence: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for item in evidence_for_assessment(assessment):
-        evidence[item.pop("key_factor")].append(item)
 
     def level(value: int | None) -> dict[str, Any] | None:
         return None if value is None else {"value": value, "label": levels.get(value, "")}
@@ -54,7 +51,6 @@ def assessment_as_dict(assessment: Assessment) -> dict[str, Any]:
                     }
                     for p in partners[factor.pk]
                 ],
-                "evidence": evidence[factor.key_factor.slug],
             }
         )
     notes = ContextNote.objects.filter(assessment=assessment).select_related("context_factor")

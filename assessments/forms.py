@@ -251,3 +251,13 @@ def member_label(member: Membership, *, with_email: bool = False) -> SafeString:
     if member.role == Role.PARTNER and member.organisation:
         return format_html("{} – {}, {}", who, role, bdi(member.organisation))
     return format_html("{} – {}", who, role)
+
+
+class NextRoundForm(AccessibleFormMixin, forms.Form):
+    round = forms.RegexField(
+        label=_("Name of the new round"),
+        regex=r"^[0-9A-Za-z-]{1,20}$",
+        max_length=20,
+        help_text=_("Usually the year, for example 2027."),
+        error_messages={"invalid": _("Use letters, digits and hyphens only, for example 2027.")},
+    )

@@ -2,8 +2,9 @@
 
 `do_start_next_round` starts a draft against the benchmark's current version and carries over what the
 team wrote in the previous round: answers with their comments, ratings with their justifications,
-context notes (with the key factors they bear on) and evidence links (the same items of the workspace's
-library, never copies). Carried key factors are marked "to review" until someone saves them or keeps
+context notes (with the key factors they bear on), and whatever the apps above carry through `carry_also`
+(evidence links: `evidence.rounds.carry_evidence`, the same items of the workspace's library, never
+copies). Carried key factors are marked "to review" until someone saves them or keeps
 them as they are (`do_keep_factor`).
 
 The benchmark may have a newer version than the previous round's: key factors are matched by slug,
@@ -21,6 +22,7 @@ status; it gains one history event, "Next round started from this one".
 """
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -35,7 +37,6 @@ from assessments.results import FactorResult, Results, standard_level, standing
 from benchmarks.models import Benchmark, KeyFactor, RatingLevel
 from cities.access import role_in
 from cities.models import Workspace
-from evidence.models import EvidenceLink
 
 SEPARATOR = "; "
 
@@ -48,8 +49,26 @@ def suggested_round(previous: Assessment, today: date | None = None) -> str:
     return str(year)
 
 
-def do_start_next_round(previous: Assessment, round: str, *, by: User) -> Assessment:
-    """A draft of round `round` of the benchmark's current version, carried over from `previous`.
+@dataclass(frozen=True)
+class NextRound:
+    """A next round being started, for the apps above that carry rows of their own into it (`carry_also`)."""
+
+    old: Assessment
+    new: Assessment
+    factors: dict[str, FactorAssessment]  # the new round's key factors, by slug
+    answers: dict[int, QuestionAnswer]  # the primary key of an old round's answer -> the new round's answer
+    by: User
+
+
+Carrier = Callable[[NextRound], dict[str, Any]]
+"""Brings an app's own rows into the new round, in its transaction; returns what it carried, for the history."""
+
+
+def do_start_next_round(
+    previous: Assessment, round: str, *, by: User, carry_also: Sequence[Carrier] = ()
+) -> Assessment:
+    """A draft of round `round` of the benchmark's current version, carried over from `previous`, with what
+    the callers' `carry_also` bring (the next-round page passes the evidence's).
 
     Everything happens in one transaction: a refusal (AssessmentError) leaves nothing behind."""
     round = round.strip()
@@ -101,7 +120,9 @@ def do_start_next_round(previous: Assessment, round: str, *, by: User) -> Assess
         new = actions.do_start_assessment(old.workspace, version, round, by=by)
         new.previous_round = old
         new.save(update_fields=["previous_round"])
-        changes = _carry_over(old, new, by=by)
+        changes, carried = _carry_over(old, new, by=by)
+        for carry in carry_also:
+            changes |= carry(carried)
         AssessmentEvent.objects.filter(assessment=new, action=AssessmentEvent.Action.STARTED).update(
             changes={"round": round, "from_round": old.round, "from_assessment": str(old.public_id), **changes}
         )
@@ -114,7 +135,7 @@ def do_start_next_round(previous: Assessment, round: str, *, by: User) -> Assess
         return new
 
 
-def _carry_over(old: Assessment, new: Assessment, *, by: User) -> dict[str, Any]:
+def _carry_over(old: Assessment, new: Assessment, *, by: User) -> tuple[dict[str, Any], NextRound]:
     """Copies the team's work from `old` into the fresh rows of `new`; returns what was (not) carried."""
     levels = set(
         RatingLevel.objects.filter(scale_id=new.benchmark_version.rating_scale_id).values_list("value", flat=True)
@@ -180,32 +201,13 @@ def _carry_over(old: Assessment, new: Assessment, *, by: User) -> dict[str, Any]
     ContextNote.objects.bulk_update(carried_notes, ["effect", "competence", "note"])
     Through.objects.bulk_create(bears_on)
 
-    # Evidence links: the same items of the library, attached to the matching key factor or question. A
-    # link to a question the new version lacks goes to its key factor as a whole. Deleted items stay behind.
-    links: dict[tuple[int, int, int | None], EvidenceLink] = {}
-    old_links = EvidenceLink.objects.filter(factor__assessment=old, evidence__deleted_at__isnull=True).select_related(
-        "factor__key_factor"
-    )
-    for link in old_links:
-        factor = new_factors.get(link.factor.key_factor.slug)
-        if factor is None:
-            continue
-        question = answer_map.get(link.question_id) if link.question_id is not None else None
-        key = (link.evidence_id, factor.pk, question.pk if question else None)
-        # The link keeps who made it (a partner detaches the links they made, in every round).
-        carried = EvidenceLink(
-            evidence_id=link.evidence_id, factor=factor, question=question, added_by_id=link.added_by_id or by.pk
-        )
-        links.setdefault(key, carried)
-    EvidenceLink.objects.bulk_create(links.values())
-
-    return {
+    changes = {
         "key_factors_to_review": len(carried_factors),
         "answers_carried": sum(bool(a.answer or a.comment) for a in carried_answers),
         "context_notes_carried": sum(bool(n.effect or n.competence or n.note) for n in carried_notes),
-        "evidence_links_carried": len(links),
         **{f"not_carried_{key}": SEPARATOR.join(values) for key, values in not_carried.items() if values},
     }
+    return changes, NextRound(old, new, new_factors, answer_map, by)
 
 
 def do_keep_factor(factor: FactorAssessment, *, by: User) -> FactorAssessment:
@@ -356,3 +358,12 @@ def _results(assessment: Assessment, levels: list[RatingLevel], factors: list[Fa
         level, below = place(factor.rating)
         found.append(FactorResult(factor=factor, level=level, levels_below_standard=below))
     return Results(assessment=assessment, levels=levels, standard=standard, factors=found, context_notes=[])
+
+
+def not_in_new_version(assessment: Assessment, benchmark: Benchmark) -> list[KeyFactor]:
+    """Key factors of the assessment's version that the benchmark's current version lacks (matched by slug)."""
+    current = benchmark.current_version
+    if current is None or current.pk == assessment.benchmark_version_id:
+        return []
+    slugs = set(KeyFactor.objects.filter(version=current).values_list("slug", flat=True))
+    return [kf for kf in KeyFactor.objects.filter(version_id=assessment.benchmark_version_id) if kf.slug not in slugs]

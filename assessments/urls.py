@@ -26,12 +26,10 @@ urlpatterns = [
     # Reports and workbooks (assessments/views/reports.py)
     path("assessments/<uuid:assessment_id>/workbook.xlsx", report_views.workbook, name="workbook"),
     path("assessments/<uuid:assessment_id>/ratings.csv", report_views.ratings, name="ratings_csv"),
-    path("assessments/<uuid:assessment_id>/report.pdf", report_views.report, name="report_pdf"),
     path("assessments/<uuid:assessment_id>/import/", report_views.import_workbook, name="import_workbook"),
     # Results (assessments/views/results.py)
     path("assessments/<uuid:assessment_id>/results/", result_views.results_page, name="results"),
     # Rounds (assessments/views/rounds.py)
-    path("assessments/<uuid:assessment_id>/next-round/", round_views.start_next_round, name="next_round"),
     path("assessments/<uuid:assessment_id>/factors/<slug:slug>/keep/", round_views.keep_factor, name="keep_factor"),
     path(
         "workspaces/<uuid:workspace_id>/benchmarks/<slug:benchmark_slug>/progress/",

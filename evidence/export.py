@@ -1,5 +1,6 @@
 """The evidence of an assessment as plain data, for `./manage.py export_assessment`."""
 
+from collections import defaultdict
 from typing import Any
 
 from django.utils import timezone
@@ -48,3 +49,13 @@ def evidence_for_assessment(assessment: Assessment) -> list[dict[str, Any]]:
         )
     rows.sort(key=lambda row: row[0])
     return [row for _order, row in rows]
+
+
+def with_evidence(exported: dict[str, Any], assessment: Assessment) -> dict[str, Any]:
+    """assessments.export's plain data with each key factor's evidence added, as its last entry."""
+    by_factor: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in evidence_for_assessment(assessment):
+        by_factor[item.pop("key_factor")].append(item)
+    for factor in exported["key_factors"]:
+        factor["evidence"] = by_factor[factor["key_factor"]]
+    return exported

@@ -144,7 +144,7 @@ def measure(repeats: int) -> dict[str, Any]:
     client.force_login(coordinator)
     urls = {
         "results": reverse("assessments:results", args=[made["assessment"]]),
-        "pdf": reverse("assessments:report_pdf", args=[made["assessment"]]),
+        "pdf": reverse("pages:report_pdf", args=[made["assessment"]]),
         "xlsx": reverse("assessments:workbook", args=[made["assessment"]]),
     }
     sizes: dict[str, int] = {}

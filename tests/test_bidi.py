@@ -276,7 +276,7 @@ def test_the_workspace_page_isolates_member_organisations(cast: Cast) -> None:
 def test_the_pdf_report_gives_each_block_of_user_text_its_direction(cast: Cast, assessment: Assessment) -> None:
     """WeasyPrint lays out dir="rtl" and dir="ltr" but does not resolve dir="auto": the report's blocks of
     user text carry the direction of their first letter of a strong direction."""
-    from assessments.report import report_html
+    from pages.report import report_html
 
     factors = list(
         assessment.factors.filter(answers__isnull=False).select_related("key_factor").order_by("pk").distinct()[:2]

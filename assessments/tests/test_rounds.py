@@ -34,6 +34,7 @@ from benchmarks.models import Benchmark, BenchmarkVersion, KeyFactor
 from cities.tests.conftest import Cast, client_for
 from evidence import actions as evidence_actions
 from evidence.models import Evidence, EvidenceLink
+from evidence.rounds import carry_evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -187,7 +188,7 @@ def test_nothing_changes_in_the_previous_round(cast: Cast) -> None:
     old = submitted_round(cast)
     before = snapshot(old)
     events_before = list(old.events.order_by("pk").values())
-    new = rounds.do_start_next_round(old, "2027", by=cast.coordinator)
+    new = rounds.do_start_next_round(old, "2027", by=cast.coordinator, carry_also=[carry_evidence])
     # The new round is then edited: still nothing of the old one moves.
     factor = new.factors.select_related("key_factor").all()[0]
     actions.do_save_factor(
@@ -214,13 +215,13 @@ def test_nothing_changes_in_the_previous_round(cast: Cast) -> None:
 
 def test_a_finalised_round_is_a_start_too_and_stays_finalised(cast: Cast) -> None:
     old = actions.do_finalise(submitted_round(cast), by=cast.coordinator)
-    new = rounds.do_start_next_round(old, "2027", by=cast.coordinator)
+    new = rounds.do_start_next_round(old, "2027", by=cast.coordinator, carry_also=[carry_evidence])
     old.refresh_from_db()
     assert old.status == "finalised" and new.previous_round == old
 
 
 def test_saving_a_factor_or_its_autosave_clears_to_review(cast: Cast) -> None:
-    new = rounds.do_start_next_round(submitted_round(cast), "2027", by=cast.coordinator)
+    new = rounds.do_start_next_round(submitted_round(cast), "2027", by=cast.coordinator, carry_also=[carry_evidence])
     first, second, *rest = list(new.factors.select_related("key_factor").prefetch_related("answers__question"))
     data = {"lock_version": "0", "rating": str(first.rating), "justification": first.justification}
     for answer in first.answers.all():
@@ -241,7 +242,7 @@ def test_saving_a_factor_or_its_autosave_clears_to_review(cast: Cast) -> None:
 
 
 def test_keep_as_it_is_clears_to_review_with_a_history_event(cast: Cast) -> None:
-    new = rounds.do_start_next_round(submitted_round(cast), "2027", by=cast.coordinator)
+    new = rounds.do_start_next_round(submitted_round(cast), "2027", by=cast.coordinator, carry_also=[carry_evidence])
     factor = new.factors.select_related("key_factor").first()
     url = f"/assessments/{new.public_id}/factors/{factor.key_factor.slug}/keep/"
     response = client_for(cast.contributor).post(url)
@@ -314,7 +315,7 @@ def test_a_newer_version_is_matched_by_slug_and_number_and_the_rest_is_listed(ca
     assert f"the new round is made against version {version.number}" in page.text
     gone = old_version.factors.order_by("kind", "number").last()
     assert gone.title in page.text
-    new = rounds.do_start_next_round(old, "2027", by=cast.coordinator)
+    new = rounds.do_start_next_round(old, "2027", by=cast.coordinator, carry_also=[carry_evidence])
     assert new.benchmark_version == version
     new_ratings = ratings_of(new)
     assert gone.slug not in new_ratings
@@ -388,7 +389,7 @@ def test_a_failure_while_carrying_over_leaves_nothing(cast: Cast, monkeypatch: p
 
     monkeypatch.setattr(EvidenceLink.objects, "bulk_create", broken)
     with pytest.raises(RuntimeError):
-        rounds.do_start_next_round(old, "2027", by=cast.coordinator)
+        rounds.do_start_next_round(old, "2027", by=cast.coordinator, carry_also=[carry_evidence])
     assert (Assessment.objects.count(), AssessmentEvent.objects.count(), EvidenceLink.objects.count()) == before
 
 
@@ -414,10 +415,10 @@ def three_rounds(cast: Cast, version: BenchmarkVersion) -> list[Assessment]:
     fill(first, cast.contributor, ratings=dict.fromkeys(range(50), levels[0]) | {1: None})
     actions.do_submit(first, by=cast.coordinator)
     actions.do_finalise(first, by=cast.coordinator)
-    second = rounds.do_start_next_round(first, "2025", by=cast.coordinator)
+    second = rounds.do_start_next_round(first, "2025", by=cast.coordinator, carry_also=[carry_evidence])
     fill(second, cast.contributor, ratings=dict.fromkeys(range(50), levels[-1]) | {0: levels[1]})
     actions.do_submit(second, by=cast.coordinator)
-    third = rounds.do_start_next_round(second, "2026", by=cast.coordinator)
+    third = rounds.do_start_next_round(second, "2026", by=cast.coordinator, carry_also=[carry_evidence])
     return [first, second, third]
 
 
@@ -501,7 +502,7 @@ def test_the_progress_query_budget_grows_neither_with_rounds_nor_factors(cast: C
 
 
 def test_carried_overview_and_factor_pages_stay_within_their_budget(cast: Cast) -> None:
-    new = rounds.do_start_next_round(submitted_round(cast), "2027", by=cast.coordinator)
+    new = rounds.do_start_next_round(submitted_round(cast), "2027", by=cast.coordinator, carry_also=[carry_evidence])
     client = client_for(cast.contributor)
     factor = new.factors.select_related("key_factor").first()
     assert queries(client, f"/assessments/{new.public_id}/") <= 15

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments import access, actions
 from assessments.access import sign_in_unless_public
+from assessments.downloads import download
 from assessments.models import Assessment
-from assessments.report import report_pdf
 from assessments.views.assessment import _user
 from assessments.workbook import (
     XLSX_TYPE,
@@ -27,33 +27,15 @@ from assessments.workbook import (
     factor_label,
     ratings_csv,
     read_workbook,
-    workbook_file_name,
 )
 from lib.forms import AccessibleFormMixin
 from lib.securitylog import log_event
 from lib.uploads import (
     UploadFormMixin,
-    content_disposition,
     display_name,
     max_upload_bytes,
     upload_refused,
 )
-
-
-def _download(
-    request: HttpRequest, assessment: Assessment, body: bytes, content_type: str, extension: str
-) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = content_disposition(workbook_file_name(assessment, extension))
-    log_event(
-        "assessment.exported",
-        request,
-        assessment=str(assessment.public_id),
-        format=extension,
-        via="web",
-        user=request.user.pk if request.user.is_authenticated else None,
-    )
-    return response
 
 
 @require_safe
@@ -63,7 +45,7 @@ def workbook(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     assessment, role = access.get_assessment_for_user(_user(request), assessment_id)
     if not access.is_team(request.user, role):
         raise Http404
-    return _download(request, assessment, build_workbook(assessment), XLSX_TYPE, "xlsx")
+    return download(request, assessment, build_workbook(assessment), XLSX_TYPE, "xlsx")
 
 
 @require_safe
@@ -72,16 +54,7 @@ def ratings(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     """The ratings as CSV: only what a published assessment shows anyone (no partner, evidence or person)."""
     assessment, _role = access.get_assessment_for_user(request.user, assessment_id)
     body = ratings_csv(assessment).encode("utf-8")
-    return _download(request, assessment, body, "text/csv; charset=utf-8", "csv")
-
-
-@require_safe
-@sign_in_unless_public
-def report(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
-    """The diagnostic report as a tagged PDF; readers outside the team get it without the team's parts."""
-    assessment, role = access.get_assessment_for_user(request.user, assessment_id)
-    pdf = report_pdf(assessment, team=access.is_team(request.user, role))
-    return _download(request, assessment, pdf, "application/pdf", "pdf")
+    return download(request, assessment, body, "text/csv; charset=utf-8", "csv")
 
 
 ROW_ERRORS_SHOWN = 50

@@ -1,81 +1,20 @@
 """Rounds (docs/roles.md, "Rounds"): start the next round from a submitted or finalised assessment, keep a
 carried-over key factor as it is, and the progress of a benchmark over the workspace's rounds."""
 
-from typing import Any
 from uuid import UUID
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from assessments import access, actions, rounds
-from assessments.models import Assessment
 from assessments.views.assessment import _user
-from benchmarks.models import Benchmark, KeyFactor
+from benchmarks.models import Benchmark
 from cities import access as city_access
 from lib.charts import Bar, ChartRow, bar_chart
-from lib.forms import AccessibleFormMixin
-
-
-class NextRoundForm(AccessibleFormMixin, forms.Form):
-    round = forms.RegexField(
-        label=gettext_lazy("Name of the new round"),
-        regex=r"^[0-9A-Za-z-]{1,20}$",
-        max_length=20,
-        help_text=gettext_lazy("Usually the year, for example 2027."),
-        error_messages={"invalid": gettext_lazy("Use letters, digits and hyphens only, for example 2027.")},
-    )
-
-
-def _not_in_new_version(assessment: Assessment, benchmark: Benchmark) -> list[KeyFactor]:
-    """Key factors of the assessment's version that the benchmark's current version lacks (matched by slug)."""
-    current = benchmark.current_version
-    if current is None or current.pk == assessment.benchmark_version_id:
-        return []
-    slugs = set(KeyFactor.objects.filter(version=current).values_list("slug", flat=True))
-    return [kf for kf in KeyFactor.objects.filter(version_id=assessment.benchmark_version_id) if kf.slug not in slugs]
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@login_required
-def start_next_round(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
-    """Coordinators: the form (what will be carried over, the round's name) and starting the round."""
-    user = _user(request)
-    assessment, _role = access.get_assessment_for_user(user, assessment_id, manage=True)
-    benchmark = Benchmark.objects.select_related("current_version").get(pk=assessment.benchmark_version.benchmark_id)
-    status = 200
-    if request.method == "POST":
-        form = NextRoundForm(request.POST)
-        if form.is_valid():
-            try:
-                new = rounds.do_start_next_round(assessment, form.cleaned_data["round"], by=user)
-            except actions.AssessmentError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(
-                    request,
-                    _("Round %(round)s has started from round %(previous)s. Review each key factor carried over.")
-                    % {"round": new.round, "previous": assessment.round},
-                )
-                return redirect(new)
-        status = 400
-    else:
-        form = NextRoundForm(initial={"round": rounds.suggested_round(assessment)})
-    context: dict[str, Any] = {
-        "assessment": assessment,
-        "benchmark": benchmark,
-        "form": form,
-        "startable": assessment.status in Assessment.NEXT_ROUND_FROM,
-        "new_version": benchmark.current_version,
-        "not_in_new_version": _not_in_new_version(assessment, benchmark),
-        "team": True,
-    }
-    return render(request, "assessments/rounds_start.html", context, status=status)
 
 
 @require_POST

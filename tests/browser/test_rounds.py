@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 # URL names of the rounds pages and where they are scanned (read by benchmarks/tests/test_routes.py).
 SCANNED_HERE = {
-    "assessments:next_round": "test_coordinator_starts_the_next_round_with_the_keyboard_alone",
+    "pages:next_round": "test_coordinator_starts_the_next_round_with_the_keyboard_alone",
     "assessments:progress": "test_coordinator_starts_the_next_round_with_the_keyboard_alone",
 }
 POST_ONLY = {

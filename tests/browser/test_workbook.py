@@ -26,8 +26,7 @@ NOT_HTML = {
     "assessments:workbook": "an XLSX download; downloaded and read back in the round trip here, its sheets "
     "checked in assessments/tests/test_workbook.py",
     "assessments:ratings_csv": "a CSV download; its content is checked in assessments/tests/test_report.py",
-    "assessments:report_pdf": "a PDF download; its tags, language and text are checked in "
-    "assessments/tests/test_report.py",
+    "pages:report_pdf": "a PDF download; its tags, language and text are checked in assessments/tests/test_report.py",
 }
 POST_ONLY: dict[str, str] = {}
 

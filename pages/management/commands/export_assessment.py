@@ -7,9 +7,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessments.export import assessment_as_dict
 from assessments.models import Assessment
-from assessments.report import report_pdf
 from assessments.workbook import build_workbook, ratings_csv
+from evidence.export import with_evidence
 from lib.securitylog import log_event
+from pages.report import report_pdf
 
 
 class Command(BaseCommand):
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         output: Path | None = options["output"]
         kind = options["format"]
         if kind == "json":
-            text = json.dumps(assessment_as_dict(assessment), ensure_ascii=False, indent=2)
+            text = json.dumps(with_evidence(assessment_as_dict(assessment), assessment), ensure_ascii=False, indent=2)
             if output:
                 output.write_text(text + "\n", encoding="utf-8")
             else:
