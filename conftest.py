@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from benchmarks.library import load_library
+from practices.library import load_library
 
 
 @pytest.fixture(scope="session")

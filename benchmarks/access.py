@@ -5,7 +5,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from benchmarks.models import Benchmark, BenchmarkVersion, KeyFactor
-from practices.models import Practice
 
 
 def get_public_benchmark(slug: str) -> Benchmark:
@@ -15,8 +14,9 @@ def get_public_benchmark(slug: str) -> Benchmark:
 def get_public_version(benchmark: Benchmark, number: int | None, language: str = "en") -> BenchmarkVersion:
     """The current version, or an older one by number, in the reader's language when translated.
 
-    Everything a page shows is prefetched. Versions are numbered on the English original; a
-    translation is a version with `translation_of` set and the same structure.
+    Everything a benchmark's page shows of it is prefetched (its practices come from the practices app).
+    Versions are numbered on the English original; a translation is a version with `translation_of` set
+    and the same structure.
     """
     original = BenchmarkVersion.objects.filter(benchmark=benchmark, language="en", translation_of=None)
     if number is None:
@@ -28,11 +28,7 @@ def get_public_version(benchmark: Benchmark, number: int | None, language: str =
         raise Http404
     chosen = chosen.in_language(language)
     versions = BenchmarkVersion.objects.filter(pk=chosen.pk).select_related("rating_scale", "benchmark__programme")
-    factors = KeyFactor.objects.prefetch_related(
-        "guide_questions",
-        "topics",
-        Prefetch("practices", queryset=Practice.objects.for_listing().order_by("city__name", "title")),  # type: ignore[arg-type]
-    )
+    factors = KeyFactor.objects.prefetch_related("guide_questions", "topics")
     versions = versions.prefetch_related(
         Prefetch("factors", queryset=factors), "context_factors", "rating_scale__levels"
     )

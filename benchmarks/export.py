@@ -1,16 +1,15 @@
-"""The library as one JSON-ready dict, for `export_library` and open data."""
+"""The benchmark content of the library as one JSON-ready dict; practices.export adds the practices."""
 
-from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Prefetch
 
 from benchmarks.models import Benchmark, Charter, KeyFactor, Programme
 from cities.models import City
-from practices.models import Practice
 
 
-def _factor(factor: KeyFactor, cities: dict[int, list[str]]) -> dict[str, Any]:
+def _factor(factor: KeyFactor, cities: Mapping[int, list[str]]) -> dict[str, Any]:
     return {
         "slug": factor.slug,
         "number": factor.number,
@@ -23,16 +22,8 @@ def _factor(factor: KeyFactor, cities: dict[int, list[str]]) -> dict[str, Any]:
     }
 
 
-def library_as_dict() -> dict[str, Any]:
-    factor_cities: dict[int, list[str]] = defaultdict(list)
-    for factor_id, city in (
-        Practice.key_factors.through.objects.order_by("practice__city__name")
-        .values_list("keyfactor_id", "practice__city__name")
-        .distinct()
-    ):
-        if city not in factor_cities[factor_id]:
-            factor_cities[factor_id].append(city)
-
+def content_as_dict(factor_cities: Mapping[int, list[str]]) -> dict[str, Any]:
+    """Programmes, benchmarks, the charter and cities; `factor_cities` names each factor's example cities by its id."""
     benchmarks = []
     for benchmark in (
         Benchmark.objects.published()
@@ -95,21 +86,5 @@ def library_as_dict() -> dict[str, Any]:
                 "charter_signed": c.charter_signed.strftime("%Y-%m") if c.charter_signed else None,
             }
             for c in City.objects.all()
-        ],
-        "practices": [
-            {
-                "slug": p.slug,
-                "title": p.title,
-                "kind": p.kind,
-                "city": p.city.slug,
-                "benchmark": p.benchmark.slug,
-                "key_factors": [f.slug for f in p.key_factors.all()],
-                "summary": p.summary,
-                "organisations": [o.name for o in p.organisations.all()],
-                "links": [link.url for link in p.links.all()],
-            }
-            for p in Practice.objects.select_related("city", "benchmark").prefetch_related(
-                "key_factors", "organisations", "links"
-            )
         ],
     }

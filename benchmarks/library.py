@@ -1,9 +1,11 @@
-"""Read, validate and load the benchmark library from data/*.yaml.
+"""Read, validate and write the benchmark content of the library in data/*.yaml: programmes, topics,
+rating scales, the charter, benchmarks and cities. The practices are practices.library's, whose
+`load_library` loads the whole library in one transaction.
 
 `read_library` parses and validates every file and cross-checks references, raising a
-LibraryError that names the file, the path inside it and what is wrong. `load_library` writes it
-all in one transaction: idempotent (a second run creates and updates nothing) and version-aware (a
-changed benchmark becomes a new BenchmarkVersion; older versions stay as they were).
+LibraryError that names the file, the path inside it and what is wrong. `write_library` writes it:
+idempotent (a second run creates and updates nothing) and version-aware (a changed benchmark becomes
+a new BenchmarkVersion; older versions stay as they were).
 """
 
 import datetime
@@ -34,7 +36,6 @@ from benchmarks.models import (
     Topic,
 )
 from cities.models import City
-from practices.models import ContactPerson, Organisation, Practice, PracticeLink
 
 SCHEMA_FILE = "schema.yaml"
 # libyaml's parser is about ten times faster than the pure-Python one; both are safe loaders.
@@ -84,7 +85,6 @@ class Library:
     charter: dict[str, Any]
     benchmarks: list[dict[str, Any]]
     cities: list[dict[str, Any]]
-    practices: list[dict[str, Any]]  # each with "benchmark" set from its file name
 
 
 @dataclass
@@ -113,7 +113,8 @@ def _schema(data_dir: Path) -> dict[str, Any]:
     return loaded
 
 
-def _read(data_dir: Path, path: Path, kind: str) -> Any:
+def read_file(data_dir: Path, path: Path, kind: str) -> Any:
+    """One file of data_dir, validated against the schema's entry `kind`."""
     name = str(path.relative_to(data_dir))
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)  # noqa: S506 - a safe loader
@@ -143,14 +144,14 @@ def _check_unique(name: str, items: list[dict[str, Any]], key: str, where: str =
 
 
 def read_library(data_dir: Path) -> Library:
-    """Parse and validate the whole library; raise LibraryError at the first problem."""
-    programmes = _read(data_dir, data_dir / "programmes.yaml", "programmes")
+    """Parse and validate the benchmark content; raise LibraryError at the first problem."""
+    programmes = read_file(data_dir, data_dir / "programmes.yaml", "programmes")
     _check_unique("programmes.yaml", programmes, "slug")
-    topics = _read(data_dir, data_dir / "topics.yaml", "topics")
+    topics = read_file(data_dir, data_dir / "topics.yaml", "topics")
     _check_unique("topics.yaml", topics, "slug")
-    scales = _read(data_dir, data_dir / "rating_scales.yaml", "rating_scales")
+    scales = read_file(data_dir, data_dir / "rating_scales.yaml", "rating_scales")
     _check_unique("rating_scales.yaml", scales, "slug")
-    charter = _read(data_dir, data_dir / "charter.yaml", "charter")
+    charter = read_file(data_dir, data_dir / "charter.yaml", "charter")
     programme_slugs = {p["slug"] for p in programmes}
     scale_slugs = {s["slug"] for s in scales}
     topic_slugs = {t["slug"] for t in topics}
@@ -158,7 +159,7 @@ def read_library(data_dir: Path) -> Library:
     benchmarks = []
     for path in sorted((data_dir / "benchmarks").glob("*.yaml")):
         name = str(path.relative_to(data_dir))
-        data = _read(data_dir, path, "benchmark")
+        data = read_file(data_dir, path, "benchmark")
         if data["slug"] != path.stem:
             raise LibraryError(name, "/slug", f"{data['slug']!r} must match the file name {path.stem!r}")
         if data["programme"] not in programme_slugs:
@@ -191,7 +192,7 @@ def read_library(data_dir: Path) -> Library:
     cities: dict[str, dict[str, Any]] = {}
     for path in sorted((data_dir / "cities").glob("*.yaml")):
         name = str(path.relative_to(data_dir))
-        for index, city in enumerate(_read(data_dir, path, "cities")):
+        for index, city in enumerate(read_file(data_dir, path, "cities")):
             known = cities.get(city["slug"])
             if known is None:
                 cities[city["slug"]] = city
@@ -204,26 +205,6 @@ def read_library(data_dir: Path) -> Library:
             if "charter_signed" in city and "charter_signed" not in known:
                 known["charter_signed"] = city["charter_signed"]
 
-    factor_slugs = {b["slug"]: {f["slug"] for f in b.get("common_factors", []) + b["key_factors"]} for b in benchmarks}
-    practices = []
-    practice_files: dict[str, str] = {}
-    for path in sorted((data_dir / "practices").glob("*.yaml")):
-        name = str(path.relative_to(data_dir))
-        if path.stem not in factor_slugs:
-            raise LibraryError(name, "", f"no benchmark {path.stem!r} for this practices file")
-        for index, practice in enumerate(_read(data_dir, path, "practices")):
-            if practice["slug"] in practice_files:
-                raise LibraryError(
-                    name, f"/{index}/slug", f"{practice['slug']!r} is also used in {practice_files[practice['slug']]}"
-                )
-            practice_files[practice["slug"]] = name
-            if practice["city"] not in cities:
-                raise LibraryError(name, f"/{index}/city", f"unknown city {practice['city']!r}")
-            for factor in practice.get("key_factors", []):
-                if factor not in factor_slugs[path.stem]:
-                    raise LibraryError(name, f"/{index}/key_factors", f"{path.stem!r} has no key factor {factor!r}")
-            practices.append({**practice, "benchmark": path.stem})
-
     return Library(
         programmes=programmes,
         topics=topics,
@@ -231,7 +212,6 @@ def read_library(data_dir: Path) -> Library:
         charter=charter,
         benchmarks=benchmarks,
         cities=list(cities.values()),
-        practices=practices,
     )
 
 
@@ -313,86 +293,9 @@ def _create_version(benchmark: Benchmark, data: dict[str, Any], digest: str) -> 
     return version
 
 
-def _load_practice(report: LoadReport, item: dict[str, Any], benchmark: Benchmark) -> Practice | None:
-    """Create or update one practice with its relations; return it when anything changed."""
-    city = City.objects.get(slug=item["city"])
-    values = {
-        "city": city,
-        "benchmark": benchmark,
-        "kind": item["kind"],
-        "title": normalise_space(item["title"]),
-        "summary": normalise_paragraphs(item["summary"]),
-    }
-    practice = Practice.objects.filter(slug=item["slug"]).first()
-    created = practice is None
-    changed = False
-    if practice is None:
-        practice = Practice.objects.create(slug=item["slug"], **values)
-    else:
-        fields = [k for k, v in values.items() if getattr(practice, k) != v]
-        if fields:
-            for key in fields:
-                setattr(practice, key, values[key])
-            practice.save(update_fields=fields)
-            changed = True
-
-    if benchmark.current_version is None:
-        raise LibraryError(item["benchmark"], "", "the benchmark has no version to link practices to")
-    factors = list(benchmark.current_version.factors.filter(slug__in=item.get("key_factors", [])))
-    if {f.pk for f in factors} != set(practice.key_factors.values_list("pk", flat=True)):
-        practice.key_factors.set(factors)
-        changed = True
-
-    names = [normalise_space(n) for n in item.get("organisations", [])]
-    organisations = []
-    for name in names:
-        organisation, made = Organisation.objects.get_or_create(name=name)
-        if made:
-            report.created["organisations"] += 1
-        organisations.append(organisation)
-    if {o.pk for o in organisations} != set(practice.organisations.values_list("pk", flat=True)):
-        practice.organisations.set(organisations)
-        changed = True
-
-    links = [(link["url"], link.get("title", "")) for link in item.get("links", [])]
-    if links != list(practice.links.values_list("url", "title")):
-        practice.links.all().delete()
-        PracticeLink.objects.bulk_create(
-            PracticeLink(practice=practice, position=i, url=u, title=t) for i, (u, t) in enumerate(links)
-        )
-        changed = True
-
-    contacts = [(c.get("name", ""), c.get("email", ""), c.get("role", "")) for c in item.get("contacts", [])]
-    stored = list(practice.contacts.values_list("name", "email", "role"))
-    if contacts != stored:
-        # Keep recorded consent of people who are still listed.
-        consent = {(c.name, c.email): c.consent_to_publish for c in practice.contacts.all()}
-        practice.contacts.all().delete()
-        ContactPerson.objects.bulk_create(
-            ContactPerson(
-                practice=practice, position=i, name=n, email=e, role=r, consent_to_publish=consent.get((n, e))
-            )
-            for i, (n, e, r) in enumerate(contacts)
-        )
-        changed = True
-
-    if created:
-        report.created["practices"] += 1
-        return practice
-    if changed:
-        report.updated["practices"] += 1
-        return practice
-    return None
-
-
 @transaction.atomic
-def load_library(data_dir: Path) -> LoadReport:
-    """Load the library in one transaction; nothing is written when any file is invalid."""
-    from practices.search import forget_lookups, index_practices
-
-    library = read_library(data_dir)
-    report = LoadReport()
-
+def write_library(library: Library, report: LoadReport) -> None:
+    """Write the benchmark content read by `read_library`, counting what changes in `report`."""
     for position, topic in enumerate(library.topics):
         _sync(report, "topics", Topic, {"slug": topic["slug"]}, {"name": topic["name"], "position": position})
     for item in library.programmes:
@@ -457,7 +360,6 @@ def load_library(data_dir: Path) -> LoadReport:
         (report.updated if stored_commitments else report.created)["charter commitments"] += len(commitments)
 
     programmes = {p.slug: p for p in Programme.objects.all()}
-    benchmarks = {}
     for data in library.benchmarks:
         benchmark = _sync(
             report, "benchmarks", Benchmark, {"slug": data["slug"]}, {"programme": programmes[data["programme"]]}
@@ -468,7 +370,6 @@ def load_library(data_dir: Path) -> LoadReport:
             benchmark.current_version = _create_version(benchmark, data, digest)
             benchmark.save(update_fields=["current_version"])
             report.created["benchmark versions"] += 1
-        benchmarks[benchmark.slug] = benchmark
 
     for item in library.cities:
         signed = item.get("charter_signed")
@@ -485,12 +386,3 @@ def load_library(data_dir: Path) -> LoadReport:
                 "charter_signed_source": normalise_space(signed["source"]) if signed else "",
             },
         )
-
-    touched = []
-    for item in library.practices:
-        practice = _load_practice(report, item, benchmarks[item["benchmark"]])
-        if practice is not None:
-            touched.append(practice.pk)
-    index_practices(touched)
-    transaction.on_commit(forget_lookups)
-    return report

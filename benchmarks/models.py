@@ -114,7 +114,7 @@ class Benchmark(models.Model):
         return self.current_version.title if self.current_version else self.slug
 
     def get_absolute_url(self) -> str:
-        return reverse("benchmarks:benchmark", args=[self.slug])
+        return reverse("pages:benchmark", args=[self.slug])
 
 
 class BenchmarkVersion(models.Model):
@@ -155,7 +155,7 @@ class BenchmarkVersion(models.Model):
     def get_absolute_url(self) -> str:
         if self.benchmark.current_version_id == self.pk:
             return self.benchmark.get_absolute_url()
-        return reverse("benchmarks:benchmark_version", args=[self.benchmark.slug, self.number])
+        return reverse("pages:benchmark_version", args=[self.benchmark.slug, self.number])
 
     def in_language(self, language: str) -> "BenchmarkVersion":
         """This version's translation into `language` when one is loaded, else this version."""
@@ -201,8 +201,8 @@ class KeyFactor(models.Model):
     def get_absolute_url(self) -> str:
         version = self.version
         if version.benchmark.current_version_id == version.pk:
-            return reverse("benchmarks:key_factor", args=[version.benchmark.slug, self.slug])
-        return reverse("benchmarks:key_factor_version", args=[version.benchmark.slug, version.number, self.slug])
+            return reverse("pages:key_factor", args=[version.benchmark.slug, self.slug])
+        return reverse("pages:key_factor_version", args=[version.benchmark.slug, version.number, self.slug])
 
 
 class GuideQuestion(models.Model):

@@ -70,8 +70,8 @@ AUTH_USER_MODEL = "accounts.User"
 # accounts, named here so that accounts applies them without importing an app above it.
 MFA_REQUIRED_FOR = ["cities.access.coordinates_a_workspace"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "benchmarks:home"
-LOGOUT_REDIRECT_URL = "benchmarks:home"
+LOGIN_REDIRECT_URL = "pages:home"
+LOGOUT_REDIRECT_URL = "pages:home"
 
 # Sessions (docs/quality.md S3): 30 minutes idle, 12 hours at most, ended server side at logout.
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)

@@ -133,7 +133,7 @@ def measure(repeats: int) -> dict[str, Any]:
     from django.urls import reverse
 
     from accounts.models import User
-    from benchmarks.library import load_library
+    from practices.library import load_library
 
     call_command("migrate", verbosity=0)
     load_library(settings.LIBRARY_DATA_DIR)

@@ -114,7 +114,7 @@ def measure_backend(rounds: int) -> dict[str, Any]:
     from django.db.models import Q
     from django.test import Client
 
-    from benchmarks.library import load_library
+    from practices.library import load_library
     from practices.models import Practice
     from practices.search import matching_ids, words_of
 

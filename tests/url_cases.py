@@ -269,9 +269,9 @@ def _add_action_plan(cast: Any) -> None:
 def stub_pdf_rendering(monkeypatch: Any) -> None:
     """WeasyPrint takes ~20 s per benchmark PDF; these tests look at headers and writes, not at the PDF
     (benchmarks' own tests check it), so the view gets a tiny PDF instead."""
-    import benchmarks.views
+    import pages.views.library
 
-    monkeypatch.setattr(benchmarks.views, "html_to_pdf", lambda html, request: b"%PDF-1.7\n%stub\n")
+    monkeypatch.setattr(pages.views.library, "html_to_pdf", lambda html, request: b"%PDF-1.7\n%stub\n")
     try:
         import actionplans.views
     except ImportError:  # the app may not be there on every branch

@@ -23,7 +23,7 @@ AT_ONCE = 10
 @pytest.fixture
 def reload_library(django_db_blocker: object) -> object:
     """A transactional test empties every table when it ends; the other tests of the session need the library back."""
-    from benchmarks.library import load_library
+    from practices.library import load_library
 
     yield None
     with django_db_blocker.unblock():  # type: ignore[attr-defined]

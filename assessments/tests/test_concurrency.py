@@ -64,8 +64,8 @@ def library() -> None:
     """The session loads the library once; a transactional test that ran before empties every table."""
     from django.conf import settings
 
-    from benchmarks.library import load_library
     from benchmarks.models import Benchmark
+    from practices.library import load_library
 
     if not Benchmark.objects.exists():
         load_library(settings.LIBRARY_DATA_DIR)

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from benchmarks.library import normalise_space, read_library, repaired_text
+from benchmarks.library import normalise_space, repaired_text
 from benchmarks.tests.seed_counts import RULES
+from practices.library import read_library
 
 LIBRARY = read_library(settings.LIBRARY_DATA_DIR)
 SEEDS: Path = settings.SEEDS_DIR

@@ -23,7 +23,7 @@ from tests.browser.test_workspaces import POST_ONLY as WORKSPACE_POST_ONLY
 from tests.browser.test_workspaces import SCANNED_HERE as WORKSPACE_PAGES
 
 NOT_HTML = {
-    "benchmarks:benchmark_pdf": "a PDF download; its tags and language are checked in test_pages",
+    "pages:benchmark_pdf": "a PDF download; its tags and language are checked in test_pages",
     "assessments:autosave": "JSON for static/js/autosave.js; the factor page around it is scanned in every "
     "autosave state by tests/browser/test_autosave.py",
 }
@@ -35,8 +35,8 @@ POST_ONLY = {
 }
 COVERED_ELSEWHERE = {
     # Older versions exist only after a benchmark changes; test_load_library reads them over HTTP.
-    "benchmarks:benchmark_version": "test_changed_benchmark_becomes_a_new_version_and_the_old_one_stays_readable",
-    "benchmarks:key_factor_version": "test_changed_benchmark_becomes_a_new_version_and_the_old_one_stays_readable",
+    "pages:benchmark_version": "test_changed_benchmark_becomes_a_new_version_and_the_old_one_stays_readable",
+    "pages:key_factor_version": "test_changed_benchmark_becomes_a_new_version_and_the_old_one_stays_readable",
 }
 
 

@@ -164,7 +164,7 @@ def reload_library(django_db_blocker: object) -> object:
     """A transactional test empties every table when it ends; the other tests of the session need the library back."""
     from django.conf import settings
 
-    from benchmarks.library import load_library
+    from practices.library import load_library
 
     yield None
     with django_db_blocker.unblock():  # type: ignore[attr-defined]

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from benchmarks.export import library_as_dict
+from practices.export import library_as_dict
 
 
 class Command(BaseCommand):

@@ -4,7 +4,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from benchmarks.library import LibraryError, load_library
+from benchmarks.library import LibraryError
+from practices.library import load_library
 
 
 class Command(BaseCommand):
