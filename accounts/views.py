@@ -30,6 +30,7 @@ from accounts.forms import (
     SetupCodeForm,
     SignupForm,
 )
+from accounts.http import AuthenticatedRequest
 from accounts.models import User
 from lib.clients import client_ip, hashed
 from lib.securitylog import log_event
@@ -247,13 +248,13 @@ def keep_alive(request: HttpRequest) -> HttpResponse:
 
 
 def render_account(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     *,
     recovery_form: RecoveryCodesForm | None = None,
     disable_form: DisableMFAForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     has_mfa = actions.has_mfa(user)
     required = actions.mfa_required(user)
     context: dict[str, Any] = {
@@ -270,7 +271,7 @@ def render_account(
 
 @login_required
 @require_http_methods(["GET"])
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedRequest) -> HttpResponse:
     return render_account(request)
 
 
@@ -285,7 +286,9 @@ def mfa_confirm_wait(request: HttpRequest, user: User) -> int | None:
     )
 
 
-def mfa_confirm_refused(request: HttpRequest, user: User, form: RecoveryCodesForm | DisableMFAForm) -> HttpResponse:
+def mfa_confirm_refused(
+    request: AuthenticatedRequest, user: User, form: RecoveryCodesForm | DisableMFAForm
+) -> HttpResponse:
     """The account page with the form and a 429 when too many codes were wrong, else the same with a 400."""
     wait = mfa_confirm_wait(request, user)
     if wait is not None:
@@ -305,9 +308,9 @@ def mfa_confirm_refused(request: HttpRequest, user: User, form: RecoveryCodesFor
 
 @login_required
 @require_POST
-def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
+def mfa_recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
     """Replace the recovery codes, confirmed with a current authenticator code; the new ones are shown once."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if not actions.has_mfa(user):
         return redirect("accounts:mfa_setup")
     form = RecoveryCodesForm(request.POST, prefix="recovery")
@@ -327,9 +330,9 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("off-password", "off-code")
 @login_required
 @require_POST
-def mfa_disable(request: HttpRequest) -> HttpResponse:
+def mfa_disable(request: AuthenticatedRequest) -> HttpResponse:
     """Turn two-step verification off, with the password and a code; never for roles that need it."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if not actions.has_mfa(user):
         return redirect("accounts:account")
     form = DisableMFAForm(request.POST, prefix="off")
@@ -359,8 +362,8 @@ def mfa_disable(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @login_required
 @require_http_methods(["GET", "POST"])
-def password_change(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def password_change(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -374,8 +377,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def mfa_setup(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def mfa_setup(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     if actions.has_mfa(user):
         return render(request, "accounts/mfa_setup.html", {"enabled": True})
     secret = request.session.get(actions.MFA_SETUP_SECRET)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.models import User
+from accounts.http import AuthenticatedRequest, signed_in_user
 from actionplans import access, actions
 from actionplans.forms import ActionForm, AddActionForm, EditIndicatorForm, IndicatorForm, ProgressForm
 from actionplans.models import Action, ActionPlan, key_factor_field
@@ -36,11 +36,6 @@ from lib.securitylog import log_event
 from lib.text import sentence
 
 EVENTS_PER_PAGE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    # Only called behind login_required or sign_in_unless_public (access refuses anonymous visitors).
-    return cast(User, request.user)
 
 
 def _key_factors(assessment: Assessment) -> list[KeyFactor]:
@@ -94,10 +89,10 @@ def plan_detail(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
 
 @require_POST
 @login_required
-def start_plan(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
-    assessment, _role = access.get_assessment_for_user(_user(request), assessment_id, start=True)
+def start_plan(request: AuthenticatedRequest, assessment_id: UUID) -> HttpResponse:
+    assessment, _role = access.get_assessment_for_user(request.user, assessment_id, start=True)
     try:
-        plan = actions.do_start_plan(assessment, by=_user(request))
+        plan = actions.do_start_plan(assessment, by=request.user)
     except actions.PlanError as error:
         messages.error(request, error.message)
         return redirect("actionplans:plan", assessment.public_id)
@@ -112,12 +107,12 @@ def start_plan(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
 
 @require_POST
 @login_required
-def add_action(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
-    plan, role = access.get_plan_for_user(_user(request), assessment_id, write=True)
+def add_action(request: AuthenticatedRequest, assessment_id: UUID) -> HttpResponse:
+    plan, role = access.get_plan_for_user(request.user, assessment_id, write=True)
     form = AddActionForm(request.POST)
     if form.is_valid():
         try:
-            action = actions.do_add_action(plan, by=_user(request), title=form.cleaned_data["title"])
+            action = actions.do_add_action(plan, by=request.user, title=form.cleaned_data["title"])
         except actions.PlanError as error:
             form.add_error("title", error.message)
         else:
@@ -164,7 +159,9 @@ def _render_action(
         "field_conflicts": conflict_rows(field_conflict, form, _action_shown(key_factors))
         if field_conflict and form
         else [],
-        "working": working_on(actions.action_subject(action), besides=_user(request)) if context["edit"] else [],
+        "working": working_on(actions.action_subject(action), besides=signed_in_user(request))
+        if context["edit"]
+        else [],
         "stored_factors": stored_factors,
         "stored_status": dict(Action.Status.choices).get(conflict.stored["status"]) if conflict else None,
         "addressed": [kf for kf in key_factors if kf.pk in chosen],
@@ -210,7 +207,7 @@ def action_detail(request: HttpRequest, assessment_id: UUID, action_id: UUID) ->
     if loaded is not None:
         values = kept_values(actions.action_values(form.values(), key_factors), request.POST)
         try:
-            saved = actions.do_merge_action(action, by=_user(request), values=values, loaded=loaded)
+            saved = actions.do_merge_action(action, by=signed_in_user(request), values=values, loaded=loaded)
         except FieldConflict as found:
             kept = ActionForm(conflict_form_data(request.POST, found, loaded), key_factors=key_factors)
             kept.is_valid()
@@ -224,7 +221,7 @@ def action_detail(request: HttpRequest, assessment_id: UUID, action_id: UUID) ->
         return redirect("actionplans:plan", assessment_id)
     try:
         actions.do_save_action(
-            action, form.values(), by=_user(request), expected_version=form.cleaned_data["lock_version"]
+            action, form.values(), by=signed_in_user(request), expected_version=form.cleaned_data["lock_version"]
         )
     except actions.Conflict as conflict:
         # Keep what was typed; the next save, made knowingly, replaces the stored version.
@@ -257,7 +254,7 @@ def action_autosave(request: HttpRequest, assessment_id: UUID, action_id: UUID) 
     400 `{"errors"}`, 401 signed out, 404 for someone who may not edit it; GET the state and a fresh
     CSRF token."""
     try:
-        action, _role = access.get_action_for_user(_user(request), assessment_id, action_id, write=True)
+        action, _role = access.get_action_for_user(signed_in_user(request), assessment_id, action_id, write=True)
     except Http404:
         return answers.not_found(_("You cannot edit this action."))
     if request.method == "GET":
@@ -271,7 +268,7 @@ def action_autosave(request: HttpRequest, assessment_id: UUID, action_id: UUID) 
         try:
             result = actions.do_merge_action(
                 action,
-                by=_user(request),
+                by=signed_in_user(request),
                 values=actions.action_values(form.values(), key_factors),
                 loaded=loaded,
                 save_id=form.cleaned_data["save_id"],
@@ -283,13 +280,13 @@ def action_autosave(request: HttpRequest, assessment_id: UUID, action_id: UUID) 
             )
         except actions.PlanError as error:
             return answers.refused(error.message)
-        others = working_on(actions.action_subject(action), besides=_user(request))
+        others = working_on(actions.action_subject(action), besides=signed_in_user(request))
         return answers.merged(request, result.row.lock_version, result.fingerprints, result.theirs, others)
     try:
         saved = actions.do_save_action(
             action,
             form.values(),
-            by=_user(request),
+            by=signed_in_user(request),
             expected_version=form.cleaned_data["lock_version"],
             save_id=form.cleaned_data["save_id"],
         )
@@ -302,11 +299,11 @@ def action_autosave(request: HttpRequest, assessment_id: UUID, action_id: UUID) 
 
 @require_POST
 @login_required
-def move_action(request: HttpRequest, assessment_id: UUID, action_id: UUID) -> HttpResponse:
-    action, _role = access.get_action_for_user(_user(request), assessment_id, action_id, write=True)
+def move_action(request: AuthenticatedRequest, assessment_id: UUID, action_id: UUID) -> HttpResponse:
+    action, _role = access.get_action_for_user(request.user, assessment_id, action_id, write=True)
     direction = request.POST.get("direction", "")
     try:
-        actions.do_move_action(action, direction, by=_user(request))
+        actions.do_move_action(action, direction, by=request.user)
     except actions.PlanError as error:
         messages.error(request, error.message)
     else:
@@ -318,10 +315,10 @@ def move_action(request: HttpRequest, assessment_id: UUID, action_id: UUID) -> H
 
 @require_POST
 @login_required
-def delete_action(request: HttpRequest, assessment_id: UUID, action_id: UUID) -> HttpResponse:
-    action, _role = access.get_action_for_user(_user(request), assessment_id, action_id, write=True)
+def delete_action(request: AuthenticatedRequest, assessment_id: UUID, action_id: UUID) -> HttpResponse:
+    action, _role = access.get_action_for_user(request.user, assessment_id, action_id, write=True)
     try:
-        actions.do_delete_action(action, by=_user(request))
+        actions.do_delete_action(action, by=request.user)
     except actions.PlanError as error:
         messages.error(request, error.message)
     else:
@@ -338,10 +335,10 @@ def delete_action(request: HttpRequest, assessment_id: UUID, action_id: UUID) ->
 
 @require_POST
 @login_required
-def restore_action(request: HttpRequest, assessment_id: UUID, action_id: UUID) -> HttpResponse:
-    action, _role = access.get_action_for_user(_user(request), assessment_id, action_id, write=True, deleted=True)
+def restore_action(request: AuthenticatedRequest, assessment_id: UUID, action_id: UUID) -> HttpResponse:
+    action, _role = access.get_action_for_user(request.user, assessment_id, action_id, write=True, deleted=True)
     try:
-        actions.do_restore_action(action, by=_user(request))
+        actions.do_restore_action(action, by=request.user)
     except actions.PlanError as error:
         messages.error(request, error.message)
     else:
@@ -354,12 +351,12 @@ def restore_action(request: HttpRequest, assessment_id: UUID, action_id: UUID) -
 
 @require_POST
 @login_required
-def add_indicator(request: HttpRequest, assessment_id: UUID, action_id: UUID) -> HttpResponse:
-    action, role = access.get_action_for_user(_user(request), assessment_id, action_id, write=True)
+def add_indicator(request: AuthenticatedRequest, assessment_id: UUID, action_id: UUID) -> HttpResponse:
+    action, role = access.get_action_for_user(request.user, assessment_id, action_id, write=True)
     form = IndicatorForm(request.POST)
     if form.is_valid():
         try:
-            actions.do_add_indicator(action, form.values(), by=_user(request))
+            actions.do_add_indicator(action, form.values(), by=request.user)
         except actions.PlanError as error:
             form.add_error(None, error.message)
         else:
@@ -370,9 +367,9 @@ def add_indicator(request: HttpRequest, assessment_id: UUID, action_id: UUID) ->
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def indicator_detail(request: HttpRequest, assessment_id: UUID, indicator_id: UUID) -> HttpResponse:
+def indicator_detail(request: AuthenticatedRequest, assessment_id: UUID, indicator_id: UUID) -> HttpResponse:
     """The form of one indicator (coordinators and contributors); readers see indicators on the action."""
-    indicator, role = access.get_indicator_for_user(_user(request), assessment_id, indicator_id, write=True)
+    indicator, role = access.get_indicator_for_user(request.user, assessment_id, indicator_id, write=True)
     action = indicator.action
     conflict = None
     field_conflict = None
@@ -384,10 +381,10 @@ def indicator_detail(request: HttpRequest, assessment_id: UUID, indicator_id: UU
             try:
                 if loaded is not None:
                     values = kept_values(actions.indicator_values(form.values()), request.POST)
-                    actions.do_merge_indicator(indicator, by=_user(request), values=values, loaded=loaded)
+                    actions.do_merge_indicator(indicator, by=request.user, values=values, loaded=loaded)
                 else:
                     actions.do_save_indicator(
-                        indicator, form.values(), by=_user(request), expected_version=form.cleaned_data["lock_version"]
+                        indicator, form.values(), by=request.user, expected_version=form.cleaned_data["lock_version"]
                     )
             except FieldConflict as found:
                 field_conflict = found
@@ -426,10 +423,10 @@ def indicator_detail(request: HttpRequest, assessment_id: UUID, indicator_id: UU
 
 @require_POST
 @login_required
-def delete_indicator(request: HttpRequest, assessment_id: UUID, indicator_id: UUID) -> HttpResponse:
-    indicator, _role = access.get_indicator_for_user(_user(request), assessment_id, indicator_id, write=True)
+def delete_indicator(request: AuthenticatedRequest, assessment_id: UUID, indicator_id: UUID) -> HttpResponse:
+    indicator, _role = access.get_indicator_for_user(request.user, assessment_id, indicator_id, write=True)
     try:
-        actions.do_delete_indicator(indicator, by=_user(request))
+        actions.do_delete_indicator(indicator, by=request.user)
     except actions.PlanError as error:
         messages.error(request, error.message)
     else:
@@ -439,14 +436,12 @@ def delete_indicator(request: HttpRequest, assessment_id: UUID, indicator_id: UU
 
 @require_POST
 @login_required
-def add_progress(request: HttpRequest, assessment_id: UUID, action_id: UUID) -> HttpResponse:
-    action, role = access.get_action_for_user(_user(request), assessment_id, action_id, report=True)
+def add_progress(request: AuthenticatedRequest, assessment_id: UUID, action_id: UUID) -> HttpResponse:
+    action, role = access.get_action_for_user(request.user, assessment_id, action_id, report=True)
     form = ProgressForm(request.POST)
     if form.is_valid():
         try:
-            actions.do_add_progress(
-                action, by=_user(request), on=form.cleaned_data["on"], text=form.cleaned_data["text"]
-            )
+            actions.do_add_progress(action, by=request.user, on=form.cleaned_data["on"], text=form.cleaned_data["text"])
         except actions.PlanError as error:
             form.add_error(None, error.message)
         else:

@@ -5,7 +5,7 @@ refused, comes back as a Redisplay of its panel."""
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.http import signed_in_user
 from accounts.models import User
 from assessments import access, actions
 from assessments.forms import FactorForm, StartAssessmentForm
@@ -126,7 +127,7 @@ def factor_panel(
         "field_conflicts": conflict_rows(field_conflict, form, _factor_shown(levels))
         if field_conflict and form
         else [],
-        "working": working_on(actions.factor_subject(factor), besides=cast(User, request.user)) if edit else [],
+        "working": working_on(actions.factor_subject(factor), besides=signed_in_user(request)) if edit else [],
         "error": error,
         "stored_answers": stored_answers,
         "stored_level": by_value.get(conflict.stored["rating"])
@@ -156,7 +157,7 @@ def save_factor(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpRes
     """Save the key factor's form (coordinators and contributors, while editable): merged by field, or whole
     for a page loaded before; refused, the panel comes back with what was typed and why."""
     assessment, role = access.get_assessment_for_user(request.user, assessment_id, write=True)
-    user = cast(User, request.user)
+    user = signed_in_user(request)
     factor = access.factor_of(assessment, slug)
     questions = [a.question for a in QuestionAnswer.objects.filter(factor=factor).select_related("question")]
     levels = list(RatingLevel.objects.filter(scale_id=assessment.benchmark_version.rating_scale_id))

@@ -8,7 +8,7 @@ built here; a refused rating or comment comes back to the key factor page as a R
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.http import signed_in_user
 from accounts.models import User
 from assessments import access, actions
 from assessments.forms import CommentForm, PartnerRatingForm, member_label
@@ -97,7 +98,7 @@ def partner_context(
     if not access.is_team(request.user, role):
         return {}
     posted = posted or Posted()
-    user = cast(User, request.user)
+    user = signed_in_user(request)
     members = list(
         Membership.objects.filter(workspace_id=assessment.workspace_id).select_related("user").order_by("created_at")
     )

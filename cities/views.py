@@ -1,4 +1,4 @@
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.models import User
+from accounts.http import AuthenticatedRequest
 from cities import access, actions
 from cities.forms import CreateWorkspaceForm, WorkspaceRequestForm
 from cities.models import City, Invitation, Membership, Role, WorkspaceRequest
@@ -25,19 +25,14 @@ def city_list(request: HttpRequest) -> HttpResponse:
 # Workspaces ---------------------------------------------------------------------------------------------------------
 
 
-def _user(request: HttpRequest) -> User:
-    # Only called behind login_required.
-    return cast(User, request.user)
-
-
 def _render_workspaces(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     *,
     request_form: WorkspaceRequestForm | None = None,
     create_form: CreateWorkspaceForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request.user
     roles = dict(Membership.objects.filter(user=user).values_list("workspace_id", "role"))
     workspaces = list(access.workspaces_visible_to(user).select_related("city").order_by("city__name"))
     rows = [(workspace, Role(roles[workspace.pk]).label if workspace.pk in roles else None) for workspace in workspaces]
@@ -58,30 +53,30 @@ def _render_workspaces(
 
 @require_safe
 @login_required
-def workspace_list(request: HttpRequest) -> HttpResponse:
+def workspace_list(request: AuthenticatedRequest) -> HttpResponse:
     return _render_workspaces(request)
 
 
 @require_POST
 @login_required
-def request_workspace(request: HttpRequest) -> HttpResponse:
+def request_workspace(request: AuthenticatedRequest) -> HttpResponse:
     form = WorkspaceRequestForm(request.POST)
     if not form.is_valid():
         return _render_workspaces(request, request_form=form, status=400)
-    actions.do_request_workspace(by=_user(request), site_url=request.build_absolute_uri("/"), **form.cleaned_data)
+    actions.do_request_workspace(by=request.user, site_url=request.build_absolute_uri("/"), **form.cleaned_data)
     messages.success(request, _("Your request has been sent to the network team."))
     return redirect("cities:workspaces")
 
 
 @require_POST
 @login_required
-def create_workspace(request: HttpRequest) -> HttpResponse:
-    access.require_admin(_user(request))
+def create_workspace(request: AuthenticatedRequest) -> HttpResponse:
+    access.require_admin(request.user)
     form = CreateWorkspaceForm(request.POST)
     if not form.is_valid():
         return _render_workspaces(request, create_form=form, status=400)
     try:
-        workspace = actions.do_create_workspace(form.cleaned_data["city"], by=_user(request))
+        workspace = actions.do_create_workspace(form.cleaned_data["city"], by=request.user)
     except actions.WorkspaceError as error:
         messages.error(request, error.message)
         return redirect("cities:workspaces")
@@ -91,11 +86,11 @@ def create_workspace(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def approve_request(request: HttpRequest, request_id: UUID) -> HttpResponse:
-    workspace_request = access.get_workspace_request_for_admin(_user(request), request_id)
+def approve_request(request: AuthenticatedRequest, request_id: UUID) -> HttpResponse:
+    workspace_request = access.get_workspace_request_for_admin(request.user, request_id)
     try:
         actions.do_approve_workspace_request(
-            workspace_request, by=_user(request), site_url=request.build_absolute_uri("/")
+            workspace_request, by=request.user, site_url=request.build_absolute_uri("/")
         )
     except actions.WorkspaceError as error:
         messages.error(request, error.message)
@@ -109,13 +104,13 @@ REASON_MAX_CHARS = 2000
 
 @require_POST
 @login_required
-def decline_request(request: HttpRequest, request_id: UUID) -> HttpResponse:
-    workspace_request = access.get_workspace_request_for_admin(_user(request), request_id)
+def decline_request(request: AuthenticatedRequest, request_id: UUID) -> HttpResponse:
+    workspace_request = access.get_workspace_request_for_admin(request.user, request_id)
     # Optional free text, mailed to the requester; the field allows no more than REASON_MAX_CHARS.
     reason = strip_overrides(request.POST.get("reason", ""))[:REASON_MAX_CHARS]
     try:
         actions.do_decline_workspace_request(
-            workspace_request, by=_user(request), reason=reason, site_url=request.build_absolute_uri("/")
+            workspace_request, by=request.user, reason=reason, site_url=request.build_absolute_uri("/")
         )
     except actions.WorkspaceError as error:
         messages.error(request, error.message)
@@ -128,10 +123,10 @@ def decline_request(request: HttpRequest, request_id: UUID) -> HttpResponse:
 
 @require_POST
 @login_required
-def revoke_invitation(request: HttpRequest, workspace_id: UUID, invitation_id: UUID) -> HttpResponse:
-    invitation = access.get_invitation_for_user(_user(request), workspace_id, invitation_id)
+def revoke_invitation(request: AuthenticatedRequest, workspace_id: UUID, invitation_id: UUID) -> HttpResponse:
+    invitation = access.get_invitation_for_user(request.user, workspace_id, invitation_id)
     try:
-        actions.do_revoke_invitation(invitation, by=_user(request))
+        actions.do_revoke_invitation(invitation, by=request.user)
     except actions.WorkspaceError as error:
         messages.error(request, error.message)
     else:
@@ -141,27 +136,27 @@ def revoke_invitation(request: HttpRequest, workspace_id: UUID, invitation_id: U
 
 @require_POST
 @login_required
-def remove_member(request: HttpRequest, workspace_id: UUID, member_id: UUID) -> HttpResponse:
-    member = access.get_member_for_user(_user(request), workspace_id, member_id)
+def remove_member(request: AuthenticatedRequest, workspace_id: UUID, member_id: UUID) -> HttpResponse:
+    member = access.get_member_for_user(request.user, workspace_id, member_id)
     try:
-        actions.do_remove_member(member, by=_user(request))
+        actions.do_remove_member(member, by=request.user)
     except actions.WorkspaceError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, sentence(_("%(member)s was removed from the workspace."), member=member.user))
-    if member.user_id == _user(request).pk and not access.can_manage_workspace(_user(request), member.workspace):
+    if member.user_id == request.user.pk and not access.can_manage_workspace(request.user, member.workspace):
         return redirect("cities:workspaces")
     return redirect("pages:workspace", workspace_id)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def invitation(request: HttpRequest, token: str) -> HttpResponse:
+def invitation(request: AuthenticatedRequest, token: str) -> HttpResponse:
     """The link of an invitation e-mail: shows the invitation and accepts it with a POST."""
     found = Invitation.objects.select_related("workspace__city").filter(token_hash=actions.hash_token(token)).first()
     if found is None:
         raise Http404
-    user = _user(request)
+    user = request.user
     if request.method == "POST":
         try:
             actions.do_accept_invitation(found, user=user)

@@ -1,6 +1,6 @@
 """The evidence library pages, the file download, and the evidence section of a key factor's page."""
 
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.models import User
+from accounts.http import AuthenticatedRequest
 from assessments import access as assessment_access
 from assessments.models import Assessment, FactorAssessment
 from cities.models import Role, Workspace
@@ -25,11 +25,6 @@ from lib.actions import FieldConflict
 from lib.merge import conflict_form_data, conflict_rows, fingerprints
 from lib.text import sentence
 from lib.uploads import content_disposition, upload_refused
-
-
-def _user(request: HttpRequest) -> User:
-    # Only called behind login_required.
-    return cast(User, request.user)
 
 
 def _usage() -> "Prefetch[Any]":
@@ -64,9 +59,9 @@ def _render_library(
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def library(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
+def library(request: AuthenticatedRequest, workspace_id: UUID) -> HttpResponse:
     """The workspace's evidence library: read by every member; coordinators, contributors and partners add (POST)."""
-    user = _user(request)
+    user = request.user
     write = request.method == "POST"
     workspace, role = access.get_library_for_user(user, workspace_id, write=write)
     if not write:
@@ -102,10 +97,10 @@ def _initial(evidence: Evidence) -> dict[str, Any]:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def item(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
+def item(request: AuthenticatedRequest, evidence_id: UUID) -> HttpResponse:
     """One item: its details, where it is used and its history; coordinators and contributors edit it (POST),
     and so does the partner who added it."""
-    user = _user(request)
+    user = request.user
     write = request.method == "POST"
     evidence, role = access.get_evidence_for_user(user, evidence_id, write=write)
     edit = access.can_change(user, role, evidence)
@@ -175,9 +170,9 @@ def item(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
 
 @require_safe
 @login_required
-def download(request: HttpRequest, evidence_id: UUID) -> FileResponse:
+def download(request: AuthenticatedRequest, evidence_id: UUID) -> FileResponse:
     """The item's file, as an attachment that the browser neither renders nor sniffs (docs/quality.md S6)."""
-    evidence, _role = access.get_evidence_for_user(_user(request), evidence_id)
+    evidence, _role = access.get_evidence_for_user(request.user, evidence_id)
     if not evidence.file:
         raise Http404
     try:
@@ -195,10 +190,10 @@ def download(request: HttpRequest, evidence_id: UUID) -> FileResponse:
 
 @require_POST
 @login_required
-def delete(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
-    evidence, _role = access.get_evidence_for_user(_user(request), evidence_id, write=True)
+def delete(request: AuthenticatedRequest, evidence_id: UUID) -> HttpResponse:
+    evidence, _role = access.get_evidence_for_user(request.user, evidence_id, write=True)
     try:
-        actions.do_delete_evidence(evidence, by=_user(request))
+        actions.do_delete_evidence(evidence, by=request.user)
     except actions.EvidenceError as error:
         messages.error(
             request,
@@ -220,10 +215,10 @@ def delete(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
 
 @require_POST
 @login_required
-def restore(request: HttpRequest, evidence_id: UUID) -> HttpResponse:
-    evidence, _role = access.get_evidence_for_user(_user(request), evidence_id, write=True, deleted=True)
+def restore(request: AuthenticatedRequest, evidence_id: UUID) -> HttpResponse:
+    evidence, _role = access.get_evidence_for_user(request.user, evidence_id, write=True, deleted=True)
     try:
-        actions.do_restore_evidence(evidence, by=_user(request))
+        actions.do_restore_evidence(evidence, by=request.user)
     except actions.EvidenceError as error:
         messages.error(request, error.message)
     else:
@@ -273,9 +268,9 @@ def _refused_as_read_only(
 
 @require_safe
 @login_required
-def factor_evidence(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse:
+def factor_evidence(request: AuthenticatedRequest, assessment_id: UUID, slug: str) -> HttpResponse:
     """The evidence of one key factor on a page of its own (where failed attach and add forms come back)."""
-    assessment, role = assessment_access.get_assessment_for_user(_user(request), assessment_id)
+    assessment, role = assessment_access.get_assessment_for_user(request.user, assessment_id)
     if not assessment_access.is_team(request.user, role):
         raise Http404
     return _render_factor_evidence(request, assessment, _factor(assessment, slug), role)
@@ -283,8 +278,8 @@ def factor_evidence(request: HttpRequest, assessment_id: UUID, slug: str) -> Htt
 
 @require_POST
 @login_required
-def attach(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse:
-    user = _user(request)
+def attach(request: AuthenticatedRequest, assessment_id: UUID, slug: str) -> HttpResponse:
+    user = request.user
     assessment, role = access.get_assessment_for_evidence(user, assessment_id)
     factor = _factor(assessment, slug)
     answers = answers_of(factor)
@@ -306,8 +301,8 @@ def attach(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse
 
 @require_POST
 @login_required
-def add_and_attach(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse:
-    user = _user(request)
+def add_and_attach(request: AuthenticatedRequest, assessment_id: UUID, slug: str) -> HttpResponse:
+    user = request.user
     assessment, role = access.get_assessment_for_evidence(user, assessment_id)
     factor = _factor(assessment, slug)
     answers = answers_of(factor)
@@ -340,8 +335,8 @@ def add_and_attach(request: HttpRequest, assessment_id: UUID, slug: str) -> Http
 
 @require_POST
 @login_required
-def detach(request: HttpRequest, assessment_id: UUID, slug: str, link_id: UUID) -> HttpResponse:
-    user = _user(request)
+def detach(request: AuthenticatedRequest, assessment_id: UUID, slug: str, link_id: UUID) -> HttpResponse:
+    user = request.user
     assessment, role = access.get_assessment_for_evidence(user, assessment_id)
     factor = _factor(assessment, slug)
     link = EvidenceLink.objects.select_related("evidence").filter(factor=factor, public_id=link_id).first()

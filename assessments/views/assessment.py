@@ -1,5 +1,5 @@
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.models import User
+from accounts.http import AuthenticatedRequest, signed_in_user
 from assessments import access, actions
 from assessments.forms import ContextForm
 from assessments.models import (
@@ -22,11 +22,6 @@ from assessments.partners import divergence_context
 from benchmarks.models import KeyFactor
 from lib.actions import FieldConflict
 from lib.merge import conflict_form_data, conflict_rows, fingerprints, kept_values
-
-
-def _user(request: HttpRequest) -> User:
-    # Only called behind login_required, or where access.get_assessment_for_user has refused anonymous writes.
-    return cast(User, request.user)
 
 
 @require_safe
@@ -70,7 +65,7 @@ def assessment_detail(request: HttpRequest, assessment_id: UUID) -> HttpResponse
 def context_factors(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     write = request.method == "POST"
     assessment, role = access.get_assessment_for_user(request.user, assessment_id, write=write)
-    user = _user(request)
+    user = signed_in_user(request)
     notes = list(
         ContextNote.objects.filter(assessment=assessment)
         .select_related("context_factor")
@@ -172,10 +167,10 @@ def _context_shown(key_factors: list[KeyFactor]) -> Callable[[str, Any], Any]:
     return shown
 
 
-def _transition(request: HttpRequest, assessment_id: UUID, action: Any, done: str) -> HttpResponse:
-    assessment, _role = access.get_assessment_for_user(_user(request), assessment_id, manage=True)
+def _transition(request: AuthenticatedRequest, assessment_id: UUID, action: Any, done: str) -> HttpResponse:
+    assessment, _role = access.get_assessment_for_user(request.user, assessment_id, manage=True)
     try:
-        action(assessment, by=_user(request))
+        action(assessment, by=request.user)
     except actions.AssessmentError as error:
         messages.error(request, error.message)
     else:
@@ -185,17 +180,17 @@ def _transition(request: HttpRequest, assessment_id: UUID, action: Any, done: st
 
 @require_POST
 @login_required
-def submit(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+def submit(request: AuthenticatedRequest, assessment_id: UUID) -> HttpResponse:
     return _transition(request, assessment_id, actions.do_submit, _("The assessment is submitted."))
 
 
 @require_POST
 @login_required
-def reopen(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+def reopen(request: AuthenticatedRequest, assessment_id: UUID) -> HttpResponse:
     return _transition(request, assessment_id, actions.do_reopen, _("The assessment is reopened for changes."))
 
 
 @require_POST
 @login_required
-def finalise(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+def finalise(request: AuthenticatedRequest, assessment_id: UUID) -> HttpResponse:
     return _transition(request, assessment_id, actions.do_finalise, _("The assessment is finalised."))

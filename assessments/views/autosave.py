@@ -20,7 +20,7 @@ A draft being typed may carry a rating before its justification: the autosave do
 validated all the same.
 """
 
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django import forms
@@ -29,6 +29,7 @@ from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import signed_in_user
 from accounts.models import User
 from assessments import access, actions
 from assessments.forms import FactorForm
@@ -62,7 +63,7 @@ def _editable_factor(user: User, assessment_id: UUID, slug: str) -> tuple[Assess
 @require_http_methods(["GET", "POST"])
 @answers.json_login_required
 def autosave(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse:
-    user = cast(User, request.user)
+    user = signed_in_user(request)
     try:
         assessment, factor = _editable_factor(user, assessment_id, slug)
     except Http404:

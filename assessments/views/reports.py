@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.http import AuthenticatedRequest
 from assessments import access, actions
 from assessments.access import sign_in_unless_public
 from assessments.downloads import download
 from assessments.models import Assessment
-from assessments.views.assessment import _user
 from assessments.workbook import (
     XLSX_TYPE,
     RowError,
@@ -40,9 +40,9 @@ from lib.uploads import (
 
 @require_safe
 @login_required
-def workbook(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+def workbook(request: AuthenticatedRequest, assessment_id: UUID) -> HttpResponse:
     """The workbook to fill offline: for the team (members and network admins), not for outside readers."""
-    assessment, role = access.get_assessment_for_user(_user(request), assessment_id)
+    assessment, role = access.get_assessment_for_user(request.user, assessment_id)
     if not access.is_team(request.user, role):
         raise Http404
     return download(request, assessment, build_workbook(assessment), XLSX_TYPE, "xlsx")
@@ -115,9 +115,9 @@ def _render(
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def import_workbook(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+def import_workbook(request: AuthenticatedRequest, assessment_id: UUID) -> HttpResponse:
     """Coordinators and contributors import a filled workbook into a draft or reopened assessment."""
-    user = _user(request)
+    user = request.user
     assessment, _role = access.get_assessment_for_user(user, assessment_id, write=True)
     if request.method != "POST":
         return _render(request, assessment, ImportForm())

@@ -5,13 +5,13 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.http import AuthenticatedRequest
 from assessments import access, actions, rounds
-from assessments.views.assessment import _user
 from benchmarks.models import Benchmark
 from cities import access as city_access
 from lib.charts import Bar, ChartRow, bar_chart
@@ -19,9 +19,9 @@ from lib.charts import Bar, ChartRow, bar_chart
 
 @require_POST
 @login_required
-def keep_factor(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse:
+def keep_factor(request: AuthenticatedRequest, assessment_id: UUID, slug: str) -> HttpResponse:
     """Editors: a carried-over key factor the team agrees with, unchanged, is no longer "to review"."""
-    user = _user(request)
+    user = request.user
     assessment, _role = access.get_assessment_for_user(user, assessment_id, write=True)
     factor = access.factor_of(assessment, slug)
     try:
@@ -50,10 +50,10 @@ def _chart_rows(progress: rounds.Progress) -> list[ChartRow]:
 
 @require_safe
 @login_required
-def progress(request: HttpRequest, workspace_id: UUID, benchmark_slug: str) -> HttpResponse:
+def progress(request: AuthenticatedRequest, workspace_id: UUID, benchmark_slug: str) -> HttpResponse:
     """Every round of a benchmark in the workspace: each key factor's rating per round, the change, and
     the share at the standard and the mean rating per round, in charts and tables (members and admins)."""
-    workspace = city_access.get_workspace_for_user(_user(request), workspace_id)
+    workspace = city_access.get_workspace_for_user(request.user, workspace_id)
     benchmark = Benchmark.objects.select_related("current_version__rating_scale").filter(slug=benchmark_slug).first()
     if benchmark is None:
         raise Http404

@@ -2,7 +2,7 @@
 partner organisations' views and the discussion (assessments.partners). Each form is handled by the app that
 owns it; when one is refused, the page shows again with that panel as it came back."""
 
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import User
+from accounts.http import AuthenticatedRequest
 from assessments import access, partners
 from assessments import panels as assessment_panels
 from evidence.panels import factor_evidence_panel
@@ -50,8 +50,8 @@ def factor(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse
 
 @require_POST
 @login_required
-def partner_rating(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse:
-    answer = partners.rate_as_partner(request, cast(User, request.user), assessment_id, slug)
+def partner_rating(request: AuthenticatedRequest, assessment_id: UUID, slug: str) -> HttpResponse:
+    answer = partners.rate_as_partner(request, request.user, assessment_id, slug)
     if isinstance(answer, Redisplay):
         return _page(request, assessment_id, slug, partner=answer.panel, status=answer.status)
     return answer
@@ -59,8 +59,8 @@ def partner_rating(request: HttpRequest, assessment_id: UUID, slug: str) -> Http
 
 @require_POST
 @login_required
-def comment(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse:
-    answer = partners.add_comment(request, cast(User, request.user), assessment_id, slug)
+def comment(request: AuthenticatedRequest, assessment_id: UUID, slug: str) -> HttpResponse:
+    answer = partners.add_comment(request, request.user, assessment_id, slug)
     if isinstance(answer, Redisplay):
         return _page(request, assessment_id, slug, partner=answer.panel, status=answer.status)
     return answer

@@ -1,17 +1,17 @@
 """Starting the next round of a self-assessment: the team's work carried over by assessments, the evidence
 links by evidence (`carry_also`), in one transaction."""
 
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import User
+from accounts.http import AuthenticatedRequest
 from assessments import access, actions, rounds
 from assessments.forms import NextRoundForm
 from assessments.models import Assessment
@@ -21,9 +21,9 @@ from evidence.rounds import carry_evidence
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def start_next_round(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+def start_next_round(request: AuthenticatedRequest, assessment_id: UUID) -> HttpResponse:
     """Coordinators: the form (what will be carried over, the round's name) and starting the round."""
-    user = cast(User, request.user)
+    user = request.user
     assessment, _role = access.get_assessment_for_user(user, assessment_id, manage=True)
     benchmark = Benchmark.objects.select_related("current_version").get(pk=assessment.benchmark_version.benchmark_id)
     status = 200

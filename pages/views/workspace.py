@@ -1,15 +1,15 @@
 """A workspace's page: its self-assessments (assessments) and its members (cities). Each panel's form is
 handled by the app that owns it; when it is refused, the page shows again with that panel's bound form."""
 
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.models import User
+from accounts.http import AuthenticatedRequest
 from assessments import panels as assessment_panels
 from cities import access as city_access
 from cities import panels as city_panels
@@ -17,20 +17,15 @@ from cities.models import Workspace
 from lib.panels import Redisplay
 
 
-def _user(request: HttpRequest) -> User:
-    # Only called behind login_required.
-    return cast(User, request.user)
-
-
 def _page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     workspace: Workspace,
     *,
     members: dict[str, Any] | None = None,
     assessments: dict[str, Any] | None = None,
     refused: Redisplay | None = None,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request.user
     context = {
         "workspace": workspace,
         "members": members or city_panels.members_panel(user, workspace),
@@ -44,15 +39,15 @@ def _page(
 
 @require_safe
 @login_required
-def workspace(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
-    return _page(request, city_access.get_workspace_for_user(_user(request), workspace_id))
+def workspace(request: AuthenticatedRequest, workspace_id: UUID) -> HttpResponse:
+    return _page(request, city_access.get_workspace_for_user(request.user, workspace_id))
 
 
 @require_POST
 @login_required
-def invite(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
-    workspace = city_access.get_workspace_for_user(_user(request), workspace_id, manage=True)
-    answer = city_panels.invite(request, _user(request), workspace)
+def invite(request: AuthenticatedRequest, workspace_id: UUID) -> HttpResponse:
+    workspace = city_access.get_workspace_for_user(request.user, workspace_id, manage=True)
+    answer = city_panels.invite(request, request.user, workspace)
     if isinstance(answer, Redisplay):
         return _page(request, workspace, members=answer.panel, refused=answer)
     return answer
@@ -60,9 +55,9 @@ def invite(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
 
 @require_POST
 @login_required
-def change_role(request: HttpRequest, workspace_id: UUID, member_id: UUID) -> HttpResponse:
-    member = city_access.get_member_for_user(_user(request), workspace_id, member_id)
-    answer = city_panels.change_role(request, _user(request), member)
+def change_role(request: AuthenticatedRequest, workspace_id: UUID, member_id: UUID) -> HttpResponse:
+    member = city_access.get_member_for_user(request.user, workspace_id, member_id)
+    answer = city_panels.change_role(request, request.user, member)
     if isinstance(answer, Redisplay):
         return _page(request, member.workspace, members=answer.panel, refused=answer)
     return answer
@@ -70,9 +65,9 @@ def change_role(request: HttpRequest, workspace_id: UUID, member_id: UUID) -> Ht
 
 @require_POST
 @login_required
-def start_assessment(request: HttpRequest, workspace_id: UUID) -> HttpResponse:
-    workspace = city_access.get_workspace_for_user(_user(request), workspace_id)
-    answer = assessment_panels.start_assessment(request, _user(request), workspace)
+def start_assessment(request: AuthenticatedRequest, workspace_id: UUID) -> HttpResponse:
+    workspace = city_access.get_workspace_for_user(request.user, workspace_id)
+    answer = assessment_panels.start_assessment(request, request.user, workspace)
     if isinstance(answer, Redisplay):
         return _page(request, workspace, assessments=answer.panel, refused=answer)
     return answer
