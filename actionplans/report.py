@@ -68,10 +68,14 @@ def plan_contents(plan: ActionPlan, *, today: date | None = None, chart_id: str 
     return PlanContents(plan, today, actions, rows, chart, str(title))
 
 
-def plan_for_report(assessment: Assessment) -> ActionPlan | None:
-    """The assessment's plan for its diagnostic report (pages.report), unless it has none or it is deleted."""
+REPORT_CHART_ID = "plan-timeline"
+
+
+def plan_for_report(assessment: Assessment) -> PlanContents | None:
+    """The action plan's part of the assessment's diagnostic report (pages.report), unless it has none or it
+    is deleted: what templates/actionplans/_plan_report.html shows."""
     try:
         plan = assessment.action_plan
     except ObjectDoesNotExist:
         return None
-    return None if plan.deleted_at else plan
+    return None if plan.deleted_at else plan_contents(plan, chart_id=REPORT_CHART_ID)

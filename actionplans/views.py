@@ -21,7 +21,7 @@ from accounts.http import AuthenticatedRequest, signed_in_user
 from actionplans import access, actions
 from actionplans.forms import ActionForm, AddActionForm, EditIndicatorForm, IndicatorForm, ProgressForm
 from actionplans.models import Action, ActionPlan, key_factor_field
-from actionplans.report import plan_contents
+from actionplans.report import REPORT_CHART_ID, plan_contents
 from actionplans.workbook import plan_workbook
 from assessments.access import sign_in_unless_public
 from assessments.history import describe
@@ -493,9 +493,9 @@ def _filename(plan: ActionPlan, extension: str) -> str:
 @sign_in_unless_public
 def plan_pdf(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     plan, _role = access.get_plan_for_user(request.user, assessment_id)
-    html = render_to_string(
-        "actionplans/plan_print.html", {"plan": plan, "assessment": plan.assessment, "for_pdf": True}, request=request
-    )
+    report = plan_contents(plan, chart_id=REPORT_CHART_ID)
+    context = {"plan": plan, "report": report, "assessment": plan.assessment, "for_pdf": True}
+    html = render_to_string("actionplans/plan_print.html", context, request=request)
     response = HttpResponse(html_to_pdf(html, request), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_filename(plan, "pdf")}"'
     _exported(request, plan, "pdf")

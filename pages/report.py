@@ -21,7 +21,7 @@ def report_context(assessment: Assessment, *, team: bool, results: Results | Non
     evidence = evidence_by_factor(assessment) if team else {}
     for row in context["rows"]:
         row["evidence"] = evidence.get(row["result"].factor.pk, [])
-    context["plan"] = plan_for_report(assessment) if team else None
+    context["action_plan"] = plan_for_report(assessment) if team else None
     return context
 
 
