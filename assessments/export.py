@@ -9,12 +9,11 @@ from collections import defaultdict
 from typing import Any
 
 from assessments.models import Assessment, ContextNote, FactorAssessment, PartnerRating, QuestionAnswer
-from benchmarks.models import RatingLevel
 
 
 def assessment_as_dict(assessment: Assessment) -> dict[str, Any]:
     version = assessment.benchmark_version
-    levels = {level.value: level.label for level in RatingLevel.objects.filter(scale_id=version.rating_scale_id)}
+    levels = {level.value: level.label for level in version.rating_levels()}
     scale_max = max(levels, default=0)
     answers: dict[int, list[QuestionAnswer]] = defaultdict(list)
     for answer in QuestionAnswer.objects.filter(factor__assessment=assessment).select_related("question"):

@@ -33,6 +33,27 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
     def published(self) -> "AssessmentQuerySet":
         return self.alive().filter(visibility="published")
 
+    def previous_round_of(self, assessment: "Assessment", *, published_only: bool = False) -> "Assessment | None":
+        """The round `assessment` was started from; else the latest other assessment here of the same workspace
+        and benchmark (any version) whose round sorts before its round. `published_only`: the same among the
+        published ones (for readers outside the team)."""
+        candidates = self.select_related("benchmark_version").exclude(pk=assessment.pk)
+        if published_only:
+            candidates = candidates.filter(visibility=Assessment.Visibility.PUBLISHED)
+        if assessment.previous_round_id is not None:
+            started_from = candidates.filter(pk=assessment.previous_round_id).first()
+            if started_from is not None:
+                return started_from
+        return (
+            candidates.filter(
+                workspace_id=assessment.workspace_id,
+                benchmark_version__benchmark_id=assessment.benchmark_version.benchmark_id,
+                round__lt=assessment.round,
+            )
+            .order_by("-round", "-created_at", "-pk")
+            .first()
+        )
+
 
 class Assessment(models.Model):
     class Status(models.TextChoices):

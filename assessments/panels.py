@@ -94,7 +94,7 @@ def factor_panel(
     values for everyone else; after a refused save, the bound form with the conflict or the reason."""
     answers = list(QuestionAnswer.objects.filter(factor=factor).select_related("question"))
     questions = [a.question for a in answers]
-    levels = list(RatingLevel.objects.filter(scale_id=assessment.benchmark_version.rating_scale_id))
+    levels = assessment.benchmark_version.rating_levels()
     edit = access.can_edit(role) and assessment.is_editable
     if edit and form is None:
         stored = factor_fields(factor, answers)
@@ -160,7 +160,7 @@ def save_factor(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpRes
     user = signed_in_user(request)
     factor = access.factor_of(assessment, slug)
     questions = [a.question for a in QuestionAnswer.objects.filter(factor=factor).select_related("question")]
-    levels = list(RatingLevel.objects.filter(scale_id=assessment.benchmark_version.rating_scale_id))
+    levels = assessment.benchmark_version.rating_levels()
     form = FactorForm(request.POST, questions=questions, levels=levels)
     if not form.is_valid():
         return Redisplay(factor_panel(request, assessment, factor, role, form=form), status=400)

@@ -228,7 +228,7 @@ def _render(
 
 
 def levels_of(assessment: Assessment) -> list[RatingLevel]:
-    return list(RatingLevel.objects.filter(scale_id=assessment.benchmark_version.rating_scale_id))
+    return assessment.benchmark_version.rating_levels()
 
 
 def factor_url(assessment: Assessment, factor: FactorAssessment, anchor: str) -> str:

@@ -7,9 +7,11 @@ and partner ratings (docs/quality.md F1); the results page, the PDF report, the 
 plan's draft all start from it, so they never disagree.
 """
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Prefetch
 from django.utils.safestring import SafeString
@@ -124,7 +126,7 @@ class Results:
 
 
 def scale_levels(assessment: Assessment) -> list[RatingLevel]:
-    return sorted(assessment.benchmark_version.rating_scale.levels.all(), key=lambda level: level.value)
+    return assessment.benchmark_version.rating_levels()
 
 
 def standard_level(levels: Sequence[RatingLevel], standard_value: int | None) -> RatingLevel | None:
@@ -158,7 +160,7 @@ def standing(
 def build_results(assessment: Assessment) -> Results:
     """Everything the results need, in a fixed number of queries (see the module docstring)."""
     version = assessment.benchmark_version
-    levels = list(RatingLevel.objects.filter(scale_id=version.rating_scale_id).order_by("value"))
+    levels = version.rating_levels()
     standard = standard_level(levels, version.rating_scale.standard_level)
     place = standing(levels, standard)
     values = [level.value for level in levels]
@@ -239,3 +241,115 @@ def ratings_chart(results: Results, *, chart_id: str = "ratings-chart") -> SafeS
         marker=(standard.value, str(_("Standard: %(label)s") % {"label": standard.label})) if standard else None,
         chart_id=chart_id,
     )
+
+
+# ---- the previous round, and other cities anonymously (the results page)
+
+# The peer distribution is shown only from this many other cities with a published assessment of the
+# benchmark, so that no city's ratings can be read out of it (docs/roles.md, "Results").
+PEER_MINIMUM = 5
+
+
+@dataclass
+class RoundChange:
+    result: FactorResult
+    before: RatingLevel | None  # on the previous round's scale; None: not rated then, or not in it
+    in_previous: bool  # whether the previous round had this key factor at all
+
+    @property
+    def change(self) -> int | None:
+        if self.before is None or self.result.level is None:
+            return None
+        return self.result.level.value - self.before.value
+
+    @property
+    def size(self) -> int:
+        return abs(self.change or 0)
+
+
+@dataclass
+class Comparison:
+    previous: Assessment
+    rows: list[RoundChange]
+    previous_mean: Decimal | None
+
+    @property
+    def improved(self) -> int:
+        return sum((row.change or 0) > 0 for row in self.rows)
+
+    @property
+    def declined(self) -> int:
+        return sum((row.change or 0) < 0 for row in self.rows)
+
+
+def compare_with_previous(results: Results, previous: Assessment) -> Comparison:
+    """This round's rating beside the previous round's, per key factor matched by its slug."""
+    if previous.benchmark_version.rating_scale_id == results.assessment.benchmark_version.rating_scale_id:
+        levels = {level.value: level for level in results.levels}
+    else:
+        levels = {level.value: level for level in previous.benchmark_version.rating_levels()}
+    before = dict(FactorAssessment.objects.filter(assessment=previous).values_list("key_factor__slug", "rating"))
+    rows = []
+    for result in results.factors:
+        slug = result.factor.key_factor.slug
+        rating = before.get(slug)
+        rows.append(RoundChange(result, levels.get(rating) if rating is not None else None, slug in before))
+    rated = [v for v in before.values() if v is not None and v in levels]
+    mean = None
+    if rated:
+        mean = (Decimal(sum(rated)) / len(rated)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return Comparison(previous, rows, mean)
+
+
+# ---- other cities, anonymously
+
+
+@dataclass
+class PeerRow:
+    result: FactorResult
+    counts: list[tuple[RatingLevel, int]]  # the number of cities at each level of this scale
+    not_rated: int
+
+
+@dataclass
+class Peers:
+    cities: int  # other cities with a published assessment of this benchmark
+    rows: list[PeerRow] = field(default_factory=list)
+
+    @property
+    def shown(self) -> bool:
+        return self.cities >= PEER_MINIMUM
+
+    @property
+    def needed(self) -> int:
+        return PEER_MINIMUM
+
+
+def peer_distribution(results: Results) -> Peers:
+    """How many other cities rate each key factor at each level, from each city's latest published
+    assessment of the benchmark (any version; key factors matched by slug). A city counts once, so the
+    minimum of PEER_MINIMUM is a minimum of cities. Ratings off this assessment's scale are not counted."""
+    assessment = results.assessment
+    published = (
+        Assessment.objects.published()
+        .filter(benchmark_version__benchmark_id=assessment.benchmark_version.benchmark_id)
+        .exclude(workspace_id=assessment.workspace_id)
+        .values_list("workspace_id", "round", "created_at", "pk")
+    )
+    latest: dict[int, tuple[Any, ...]] = {}
+    for workspace_id, round_, created_at, pk in published:
+        if workspace_id not in latest or (round_, created_at, pk) > latest[workspace_id]:
+            latest[workspace_id] = (round_, created_at, pk)
+    peers = Peers(cities=len(latest))
+    if not peers.shown:
+        return peers
+    chosen = [key[2] for key in latest.values()]
+    ratings: dict[str, Counter[int | None]] = {}
+    for slug, rating in FactorAssessment.objects.filter(assessment_id__in=chosen).values_list(
+        "key_factor__slug", "rating"
+    ):
+        ratings.setdefault(slug, Counter())[rating] += 1
+    for result in results.factors:
+        counted = ratings.get(result.factor.key_factor.slug, Counter())
+        peers.rows.append(PeerRow(result, [(level, counted[level.value]) for level in results.levels], counted[None]))
+    return peers

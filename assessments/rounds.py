@@ -137,9 +137,7 @@ def do_start_next_round(
 
 def _carry_over(old: Assessment, new: Assessment, *, by: User) -> tuple[dict[str, Any], NextRound]:
     """Copies the team's work from `old` into the fresh rows of `new`; returns what was (not) carried."""
-    levels = set(
-        RatingLevel.objects.filter(scale_id=new.benchmark_version.rating_scale_id).values_list("value", flat=True)
-    )
+    levels = {level.value for level in new.benchmark_version.rating_levels()}
     old_factors = {f.key_factor.slug: f for f in old.factors.select_related("key_factor")}
     new_factors = {f.key_factor.slug: f for f in new.factors.select_related("key_factor")}
     old_answers: dict[int, dict[int, QuestionAnswer]] = defaultdict(dict)

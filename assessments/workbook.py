@@ -38,7 +38,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from assessments.models import Assessment, ContextNote, FactorAssessment, QuestionAnswer, factor_fields
 from assessments.results import Results, build_results
-from benchmarks.models import KeyFactor, RatingLevel
+from benchmarks.models import KeyFactor
 from lib.merge import fingerprints
 from lib.text import strip_overrides
 from lib.uploads import display_name
@@ -675,7 +675,7 @@ def read_workbook(file: IO[bytes], assessment: Assessment) -> WorkbookChanges:
         raise refused_other
 
     version = assessment.benchmark_version
-    levels = list(RatingLevel.objects.filter(scale_id=version.rating_scale_id).order_by("value"))
+    levels = version.rating_levels()
     factors = {
         f.key_factor.slug: f
         for f in FactorAssessment.objects.filter(assessment=assessment).select_related("key_factor")

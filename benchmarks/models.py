@@ -157,6 +157,10 @@ class BenchmarkVersion(models.Model):
             return self.benchmark.get_absolute_url()
         return reverse("pages:benchmark_version", args=[self.benchmark.slug, self.number])
 
+    def rating_levels(self) -> list["RatingLevel"]:
+        """The levels of the version's rating scale, lowest first, in one query."""
+        return list(RatingLevel.objects.filter(scale_id=self.rating_scale_id).order_by("value"))
+
     def in_language(self, language: str) -> "BenchmarkVersion":
         """This version's translation into `language` when one is loaded, else this version."""
         if language == self.language:

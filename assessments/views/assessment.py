@@ -37,7 +37,7 @@ def assessment_detail(request: HttpRequest, assessment_id: UUID) -> HttpResponse
     notes = assessment.context_notes.aggregate(
         total=Count("pk"), done=Count("pk", filter=~Q(effect="") & ~Q(competence=""))
     )
-    levels = {level.value: level for level in assessment.benchmark_version.rating_scale.levels.all()}
+    levels = {level.value: level for level in assessment.benchmark_version.rating_levels()}
     rows = [(factor, levels.get(factor.rating) if factor.rating is not None else None) for factor in factors]
     context: dict[str, Any] = {
         "assessment": assessment,

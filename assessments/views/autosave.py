@@ -34,7 +34,6 @@ from accounts.models import User
 from assessments import access, actions
 from assessments.forms import FactorForm
 from assessments.models import Assessment, FactorAssessment, QuestionAnswer
-from benchmarks.models import RatingLevel
 from editing import answers
 from editing.actions import PageSave, working_on
 from lib.actions import FieldConflict
@@ -73,7 +72,7 @@ def autosave(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpRespon
             {"lock_version": factor.lock_version, "editable": assessment.is_editable, "csrf_token": get_token(request)}
         )
     questions = [a.question for a in QuestionAnswer.objects.filter(factor=factor).select_related("question")]
-    levels = list(RatingLevel.objects.filter(scale_id=assessment.benchmark_version.rating_scale_id))
+    levels = assessment.benchmark_version.rating_levels()
     form = AutosaveForm(request.POST, questions=questions, levels=levels)
     if not form.is_valid():
         return answers.invalid(form)

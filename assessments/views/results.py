@@ -2,14 +2,13 @@
 the distance to the standard, strengths, priority gaps with recommended practices, the comparison with
 the city's previous round of the same benchmark and the anonymous distribution of other cities' ratings.
 
-Everyone who may read the assessment reads its results; readers outside the team (of a published
+The comparison and the peer distribution are computed in assessments.results. Everyone who may read the
+assessment reads its results; readers outside the team (of a published
 assessment) see neither the partner organisations nor their divergence, and compare with the latest
 earlier round that is published. The page costs a fixed number of queries (docs/quality.md F1).
 """
 
-from collections import Counter
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -21,148 +20,17 @@ from django.views.decorators.http import require_safe
 
 from assessments import access
 from assessments.access import sign_in_unless_public
-from assessments.models import Assessment, FactorAssessment
+from assessments.models import Assessment
 from assessments.recommend import recommend
-from assessments.results import FactorResult, Results, build_results, ratings_chart
+from assessments.results import (
+    FactorResult,
+    Results,
+    build_results,
+    compare_with_previous,
+    peer_distribution,
+    ratings_chart,
+)
 from benchmarks.models import RatingLevel
-
-# The peer distribution is shown only from this many other cities with a published assessment of the
-# benchmark (PRODUCT.md journey 3), so that no city's ratings can be read out of it.
-PEER_MINIMUM = 5
-
-
-# ---- the previous round
-
-
-def previous_round(assessment: Assessment, *, published_only: bool = False) -> Assessment | None:
-    """The round this one was started from; else the latest other alive assessment of the same workspace
-    and benchmark (any version) whose round sorts before this one's. `published_only`: the same among the
-    published ones (for readers outside the team)."""
-    candidates = Assessment.objects.alive().select_related("benchmark_version").exclude(pk=assessment.pk)
-    if published_only:
-        candidates = candidates.filter(visibility=Assessment.Visibility.PUBLISHED)
-    if assessment.previous_round_id is not None:
-        started_from = candidates.filter(pk=assessment.previous_round_id).first()
-        if started_from is not None:
-            return started_from
-    return (
-        candidates.filter(
-            workspace_id=assessment.workspace_id,
-            benchmark_version__benchmark_id=assessment.benchmark_version.benchmark_id,
-            round__lt=assessment.round,
-        )
-        .order_by("-round", "-created_at", "-pk")
-        .first()
-    )
-
-
-@dataclass
-class RoundChange:
-    result: FactorResult
-    before: RatingLevel | None  # on the previous round's scale; None: not rated then, or not in it
-    in_previous: bool  # whether the previous round had this key factor at all
-
-    @property
-    def change(self) -> int | None:
-        if self.before is None or self.result.level is None:
-            return None
-        return self.result.level.value - self.before.value
-
-    @property
-    def size(self) -> int:
-        return abs(self.change or 0)
-
-
-@dataclass
-class Comparison:
-    previous: Assessment
-    rows: list[RoundChange]
-    previous_mean: Decimal | None
-
-    @property
-    def improved(self) -> int:
-        return sum((row.change or 0) > 0 for row in self.rows)
-
-    @property
-    def declined(self) -> int:
-        return sum((row.change or 0) < 0 for row in self.rows)
-
-
-def compare_with_previous(results: Results, previous: Assessment) -> Comparison:
-    """This round's rating beside the previous round's, per key factor matched by its slug."""
-    if previous.benchmark_version.rating_scale_id == results.assessment.benchmark_version.rating_scale_id:
-        levels = {level.value: level for level in results.levels}
-    else:
-        levels = {
-            level.value: level
-            for level in RatingLevel.objects.filter(scale_id=previous.benchmark_version.rating_scale_id)
-        }
-    before = dict(FactorAssessment.objects.filter(assessment=previous).values_list("key_factor__slug", "rating"))
-    rows = []
-    for result in results.factors:
-        slug = result.factor.key_factor.slug
-        rating = before.get(slug)
-        rows.append(RoundChange(result, levels.get(rating) if rating is not None else None, slug in before))
-    rated = [v for v in before.values() if v is not None and v in levels]
-    mean = None
-    if rated:
-        mean = (Decimal(sum(rated)) / len(rated)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return Comparison(previous, rows, mean)
-
-
-# ---- other cities, anonymously
-
-
-@dataclass
-class PeerRow:
-    result: FactorResult
-    counts: list[tuple[RatingLevel, int]]  # the number of cities at each level of this scale
-    not_rated: int
-
-
-@dataclass
-class Peers:
-    cities: int  # other cities with a published assessment of this benchmark
-    rows: list[PeerRow] = field(default_factory=list)
-
-    @property
-    def shown(self) -> bool:
-        return self.cities >= PEER_MINIMUM
-
-    @property
-    def needed(self) -> int:
-        return PEER_MINIMUM
-
-
-def peer_distribution(results: Results) -> Peers:
-    """How many other cities rate each key factor at each level, from each city's latest published
-    assessment of the benchmark (any version; key factors matched by slug). A city counts once, so the
-    minimum of PEER_MINIMUM is a minimum of cities. Ratings off this assessment's scale are not counted."""
-    assessment = results.assessment
-    published = (
-        Assessment.objects.published()
-        .filter(benchmark_version__benchmark_id=assessment.benchmark_version.benchmark_id)
-        .exclude(workspace_id=assessment.workspace_id)
-        .values_list("workspace_id", "round", "created_at", "pk")
-    )
-    latest: dict[int, tuple[Any, ...]] = {}
-    for workspace_id, round_, created_at, pk in published:
-        if workspace_id not in latest or (round_, created_at, pk) > latest[workspace_id]:
-            latest[workspace_id] = (round_, created_at, pk)
-    peers = Peers(cities=len(latest))
-    if not peers.shown:
-        return peers
-    chosen = [key[2] for key in latest.values()]
-    ratings: dict[str, Counter[int | None]] = {}
-    for slug, rating in FactorAssessment.objects.filter(assessment_id__in=chosen).values_list(
-        "key_factor__slug", "rating"
-    ):
-        ratings.setdefault(slug, Counter())[rating] += 1
-    for result in results.factors:
-        counted = ratings.get(result.factor.key_factor.slug, Counter())
-        peers.rows.append(PeerRow(result, [(level, counted[level.value]) for level in results.levels], counted[None]))
-    return peers
-
 
 # ---- the page
 
@@ -228,7 +96,7 @@ def results_page(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     team = access.is_team(request.user, role)
     results = build_results(assessment)
     # The team's earlier rounds are theirs: other readers compare with the latest published one.
-    previous = previous_round(assessment, published_only=not team)
+    previous = Assessment.objects.alive().previous_round_of(assessment, published_only=not team)
     context = {
         "assessment": assessment,
         "team": team,
