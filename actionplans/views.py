@@ -9,8 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -248,17 +247,14 @@ class AutosaveForm(ActionForm):
 @require_http_methods(["GET", "POST"])
 @answers.json_login_required
 def action_autosave(request: HttpRequest, assessment_id: UUID, action_id: UUID) -> HttpResponse:
-    """Autosave of an action's form for static/js/autosave.js, answering as assessments/views/autosave.py
-    does: 200 `{"lock_version"}` (saved, or a replay; merged by field, with `loaded`, `theirs`, `others`),
-    409 `{"reason": "conflict"}` (nothing applied; merged by field, `fields` names the fields both changed),
-    400 `{"errors"}`, 401 signed out, 404 for someone who may not edit it; GET the state and a fresh
-    CSRF token."""
+    """Autosave of an action's form for static/js/autosave.js, with the answers of editing/answers.py;
+    404 for someone who may not edit it."""
     try:
         action, _role = access.get_action_for_user(signed_in_user(request), assessment_id, action_id, write=True)
     except Http404:
         return answers.not_found(_("You cannot edit this action."))
     if request.method == "GET":
-        return JsonResponse({"lock_version": action.lock_version, "editable": True, "csrf_token": get_token(request)})
+        return answers.state(request, action.lock_version, editable=True)
     key_factors = _key_factors(action.plan.assessment)
     form = AutosaveForm(request.POST, key_factors=key_factors)
     if not form.is_valid():

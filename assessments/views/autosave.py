@@ -24,8 +24,7 @@ from typing import Any
 from uuid import UUID
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -68,9 +67,7 @@ def autosave(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpRespon
     except Http404:
         return answers.not_found(_("You cannot edit this key factor."))
     if request.method == "GET":
-        return JsonResponse(
-            {"lock_version": factor.lock_version, "editable": assessment.is_editable, "csrf_token": get_token(request)}
-        )
+        return answers.state(request, factor.lock_version, editable=assessment.is_editable)
     questions = [a.question for a in QuestionAnswer.objects.filter(factor=factor).select_related("question")]
     levels = assessment.benchmark_version.rating_levels()
     form = AutosaveForm(request.POST, questions=questions, levels=levels)
