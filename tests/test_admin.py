@@ -18,17 +18,12 @@ from django.urls import reverse
 from accounts.models import User
 from cities import actions
 from cities.models import City, Membership, Role, Workspace, WorkspaceRequest
-from cities.tests import conftest as cities_conftest
-from cities.tests.conftest import Cast, join, make_user, signed_in_admin
 from evidence.models import Evidence
 from lib.admin import ReadOnlyAdmin
 from practices.models import ContactPerson
+from tests.support.cast import Cast, join, make_user, signed_in_admin
 
 pytestmark = pytest.mark.django_db
-
-# The named cast of the workspace tests (and its fast password hashing).
-cast = cities_conftest.cast
-fast_password_hashing = cities_conftest.fast_password_hashing
 
 # Django's own group screen needs Django's permissions (superusers); every other screen is for network staff.
 STAFF_SCREENS = [model for model in admin.site._registry if model._meta.label != "auth.Group"]

@@ -1,5 +1,3 @@
-# The cast fixture is imported from cities/tests/conftest.py, and test parameters name it again.
-# ruff: noqa: F811
 """User text that cannot disguise itself, and right-to-left text shown in its own direction (audit issue 9).
 
 Every way people type text in (a form, an autosave, a workbook cell) stores it without the override
@@ -17,14 +15,13 @@ from openpyxl import load_workbook
 
 from actionplans import actions as plan_actions
 from actionplans.models import Action
-from actionplans.tests.conftest import submitted_assessment
 from assessments import actions
 from assessments.models import Assessment, FactorAssessment, FactorComment, PartnerRating, QuestionAnswer
-from assessments.tests.conftest import a_version
 from cities.models import Role
-from cities.tests.conftest import Cast, cast, client_for, join, make_user  # noqa: F401 - the fixture
 from evidence.models import Evidence
 from lib.tests.isolation import assert_isolated
+from tests.support.assessments import a_version, submitted_assessment
+from tests.support.cast import Cast, client_for, join, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -35,3 +35,19 @@ def test_every_app_imports_only_the_floors_below_it() -> None:
                 if top in FLOORS and top != app and (not below or (views and ".views" in module)):
                     wrong.add(f"{where}:{line} imports {named}")
     assert not wrong, "imports against the floors (docs/architecture.md):\n" + "\n".join(sorted(wrong))
+
+
+def test_test_modules_import_no_other_test_module_and_no_conftest() -> None:
+    """Shared test code lives in tests/support (helpers) and the root conftest.py (fixtures): a test module
+    that imports another one, or a conftest, runs that module's fixtures and tests where nobody looks."""
+    wrong = set()
+    for path in sorted(ROOT.rglob("*.py")):
+        where = path.relative_to(ROOT)
+        if where.parts[0] in {".venv", "node_modules"} or not ({"tests"} & set(where.parts) or path.stem == "conftest"):
+            continue
+        for line, _module, named in imports(path):
+            if any(part.startswith("test_") or part == "conftest" for part in named.split(".")):
+                wrong.add(f"{where}:{line} imports {named}")
+    assert not wrong, "test code importing test modules (move what is shared to tests/support):\n" + "\n".join(
+        sorted(wrong)
+    )

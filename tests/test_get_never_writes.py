@@ -18,7 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Attempt
-from cities.tests.conftest import Cast, cast, client_for, fast_password_hashing, login_url  # noqa: F401 - fixtures
+from tests.support.cast import Cast, client_for
 from tests.url_cases import all_urls, make_world, stub_pdf_rendering
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def writes_of(queries: list[dict[str, str]]) -> list[str]:
     return found
 
 
-def test_get_and_head_never_write_anonymous_or_signed_in(cast: Cast) -> None:  # noqa: F811 - the imported fixture
+def test_get_and_head_never_write_anonymous_or_signed_in(cast: Cast) -> None:
     world = make_world(cast)
     paths, unbuilt = all_urls(world)
     assert unbuilt == []
@@ -72,7 +72,7 @@ def test_get_and_head_never_write_anonymous_or_signed_in(cast: Cast) -> None:  #
     assert problems == []
 
 
-def test_the_write_detector_sees_writes(cast: Cast) -> None:  # noqa: F811 - the imported fixture
+def test_the_write_detector_sees_writes(cast: Cast) -> None:
     """The check above can fail: a write of an application table is reported, one of the sessions table not."""
     with CaptureQueriesContext(connection) as queries:
         cast.workspace.save()
@@ -81,7 +81,7 @@ def test_the_write_detector_sees_writes(cast: Cast) -> None:  # noqa: F811 - the
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "http:evil.example"])
-def test_next_to_another_host_is_ignored_after_logout(cast: Cast, target: str) -> None:  # noqa: F811
+def test_next_to_another_host_is_ignored_after_logout(cast: Cast, target: str) -> None:
     """Logout never follows `next` at all; neither to another host (login is tested in accounts/tests)."""
     client = client_for(cast.contributor)
     response = client.post(f"/accounts/logout/?next={target}", {"next": target})
@@ -91,7 +91,7 @@ def test_next_to_another_host_is_ignored_after_logout(cast: Cast, target: str) -
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "http:evil.example"])
-def test_next_to_another_host_is_ignored_by_the_login_page_and_keep_alive(cast: Cast, target: str) -> None:  # noqa: F811
+def test_next_to_another_host_is_ignored_by_the_login_page_and_keep_alive(cast: Cast, target: str) -> None:
     signed_in = client_for(cast.contributor)
     # The login page of someone already signed in redirects: to `next` only when it stays on this host.
     assert signed_in.get("/accounts/login/", {"next": target})["Location"] == "/accounts/"

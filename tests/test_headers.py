@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.http import HttpResponseBase
 
-from cities.tests.conftest import Cast, cast, client_for, fast_password_hashing, login_url  # noqa: F401 - fixtures
+from tests.support.cast import Cast, client_for
 from tests.url_cases import all_urls, make_world, stub_pdf_rendering
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def hsts_problem(response: HttpResponseBase) -> str | None:
     return None
 
 
-def test_every_url_sends_the_security_headers_anonymous_and_signed_in(cast: Cast, settings) -> None:  # noqa: F811 - the imported fixture
+def test_every_url_sends_the_security_headers_anonymous_and_signed_in(cast: Cast, settings) -> None:
     world = make_world(cast)
     paths, unbuilt = all_urls(world)
     assert unbuilt == []
@@ -101,7 +101,7 @@ def test_every_url_sends_the_security_headers_anonymous_and_signed_in(cast: Cast
     assert problems == []
 
 
-def test_each_response_has_its_own_nonce(cast: Cast) -> None:  # noqa: F811 - the imported fixture
+def test_each_response_has_its_own_nonce(cast: Cast) -> None:
     client = client_for(None)
     first = directives(client.get("/")["Content-Security-Policy"])["script-src"]
     second = directives(client.get("/")["Content-Security-Policy"])["script-src"]

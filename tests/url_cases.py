@@ -194,11 +194,11 @@ def build_url(route: Route, world: World) -> str | None:
 
 
 def make_world(cast: Any) -> World:
-    """The cast of cities/tests/conftest.py plus an assessment with a comment and evidence, and an invitation."""
+    """The cast of tests/support/cast.py plus an assessment with a comment and evidence, and an invitation."""
     from assessments.actions import do_add_comment, do_start_assessment
-    from assessments.tests.conftest import a_version
     from cities.actions import do_invite
-    from cities.tests.conftest import client_for
+    from tests.support.assessments import a_version
+    from tests.support.cast import client_for
 
     assessment = do_start_assessment(cast.workspace, a_version(), "2026", by=cast.coordinator)
     factor = assessment.factors.filter(answers__isnull=False).distinct().order_by("pk").first()
@@ -243,14 +243,14 @@ def _add_action_plan(cast: Any) -> None:
     """A submitted assessment of another benchmark with its action plan drafted from its gaps: an action
     with an indicator and a progress update (the actionplans app's own actions)."""
     try:
-        from actionplans.tests.conftest import submitted_assessment
+        from tests.support.assessments import submitted_assessment
     except ImportError:  # the app may not be there on every branch
         return
     from datetime import date
 
     from actionplans import actions
-    from assessments.tests.conftest import a_version
     from benchmarks.models import BenchmarkVersion
+    from tests.support.assessments import a_version
 
     version = (
         BenchmarkVersion.objects.filter(factors__guide_questions__isnull=False)

@@ -4,7 +4,6 @@ Only time and outbound mail are faked: `clock` moves Django's and the signer's c
 and mail lands in Django's locmem outbox. A fast password hasher keeps the suite quick.
 """
 
-import re
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -13,23 +12,10 @@ from typing import Any
 import pytest
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
-
-PASSWORD = "correct horse battery staple"
-NEW_PASSWORD = "violet kettle under the bridge"
-
-
-class CommitClient(Client):
-    """A test client that runs the on-commit callbacks (the mail) of each request, as a real commit would."""
-
-    capture: Callable[..., Any]
-
-    def request(self, **request: Any) -> Any:
-        with self.capture(execute=True):
-            return super().request(**request)
+from tests.support.accounts import CommitClient, sign_up, verify
 
 
 @pytest.fixture(autouse=True)
@@ -71,24 +57,6 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return Clock(monkeypatch)
-
-
-def last_link(pattern: str = r"http://127\.0\.0\.1\S+") -> str:
-    return re.findall(pattern, str(mail.outbox[-1].body))[-1].replace("http://127.0.0.1", "")
-
-
-def sign_up(client: Client, email: str, *, name: str = "Amira Haddad", password: str = PASSWORD) -> Any:
-    return client.post("/accounts/signup/", {"name": name, "email": email, "password": password})
-
-
-def verify(client: Client) -> None:
-    link = last_link()
-    response = client.post(link)
-    assert response.status_code == 302
-
-
-def log_in(client: Client, email: str, password: str = PASSWORD, **extra: str) -> Any:
-    return client.post("/accounts/login/", {"email": email, "password": password, **extra})
 
 
 @pytest.fixture

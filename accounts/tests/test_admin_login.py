@@ -10,8 +10,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 
 from accounts.models import User
-from accounts.tests.conftest import PASSWORD, CommitClient, log_in
-from accounts.tests.test_mfa import code_now, set_up_mfa
+from tests.support.accounts import PASSWORD, CommitClient, code_now, log_in, set_up_mfa
 
 pytestmark = pytest.mark.django_db
 

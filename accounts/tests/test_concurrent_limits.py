@@ -8,26 +8,15 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from django.conf import settings
 from django.db import connections
 from django.test import Client
 
 from accounts.models import Attempt, User
-from accounts.tests.conftest import log_in
+from tests.support.accounts import log_in
 
 pytestmark = [pytest.mark.transactional, pytest.mark.django_db(transaction=True)]
 
 AT_ONCE = 10
-
-
-@pytest.fixture
-def reload_library(django_db_blocker: object) -> object:
-    """A transactional test empties every table when it ends; the other tests of the session need the library back."""
-    from practices.library import load_library
-
-    yield None
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        load_library(settings.LIBRARY_DATA_DIR)
 
 
 def at_once(send: Callable[[Client], int]) -> list[int]:
@@ -55,9 +44,9 @@ def at_once(send: Callable[[Client], int]) -> list[int]:
     return sorted(statuses)
 
 
-# One test for both races: each transactional test ends by emptying the database, and loading the library
-# again costs more than the races themselves.
-def test_requests_sent_at_once_are_counted_exactly(amira: User, caplog, reload_library) -> None:
+# One test for both races: each transactional test ends by emptying the database, and filling it again
+# (the library and the cast) costs more than the races themselves.
+def test_requests_sent_at_once_are_counted_exactly(amira: User, caplog) -> None:
     ten_wrong_passwords_at_once_are_five_failures_and_five_refusals(caplog)
     ten_resends_at_once_send_five()
 

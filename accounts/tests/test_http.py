@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 
 from accounts.http import signed_in_user
-from cities.tests.conftest import make_user
+from tests.support.cast import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,20 +2,15 @@
 
 import json
 import logging
-import re
 
 import pytest
 from django.test import Client
 
-from accounts.tests.conftest import PASSWORD, log_in
+from tests.support.accounts import PASSWORD, log_in, normalise
 
 pytestmark = pytest.mark.django_db
 
 SAME_MESSAGE = "The e-mail address or the password is not right."
-
-
-def normalise(text: str, email: str) -> str:
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text).replace(email, "EMAIL")
 
 
 def test_login_rotates_the_session_id(client, amira) -> None:

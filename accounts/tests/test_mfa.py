@@ -1,29 +1,12 @@
 """TOTP MFA: setup, second login step, replay, recovery codes, the requirement for coordinators and staff (S2)."""
 
-import re
-
 import pytest
-from django.utils import timezone
 
-from accounts import actions, totp
+from accounts import actions
 from accounts.models import MFADevice, RecoveryCode, User
-from accounts.tests.conftest import PASSWORD, log_in
-from cities.models import City, Membership, Role, Workspace
+from tests.support.accounts import PASSWORD, code_now, log_in, make_coordinator, set_up_mfa
 
 pytestmark = pytest.mark.django_db
-
-
-def code_now(secret: str, shift_steps: int = 0) -> str:
-    return totp.hotp(totp.secret_bytes(secret), totp.step_at(timezone.now().timestamp()) + shift_steps)
-
-
-def set_up_mfa(client) -> tuple[str, list[str]]:
-    page = client.get("/accounts/mfa/").text
-    secret = re.search(r'id="mfa-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
-    response = client.post("/accounts/mfa/", {"code": code_now(secret)})
-    assert response.status_code == 200
-    codes = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", response.text)
-    return secret, codes
 
 
 def test_setup_shows_the_key_and_uri_then_ten_recovery_codes_stored_hashed(client, amira) -> None:
@@ -113,13 +96,6 @@ def test_the_second_step_expires(client, make_client, amira, clock) -> None:
     log_in(client, "amira@example.org")
     clock.advance(actions.MFA_PENDING_SECONDS + 1)
     assert client.get("/accounts/login/code/")["Location"] == "/accounts/login/"
-
-
-def make_coordinator(user: User) -> None:
-    # The workspace actions are another issue's work in progress; a membership row is all this needs.
-    city = City.objects.order_by("pk").first()
-    workspace = Workspace.objects.create(city=city)
-    Membership.objects.create(workspace=workspace, user=user, role=Role.COORDINATOR)
 
 
 def test_a_coordinator_without_mfa_is_sent_to_setup_and_can_reach_only_setup_and_logout(client, amira) -> None:

@@ -6,8 +6,7 @@ import re
 import pytest
 
 from accounts.models import MFADevice, RecoveryCode, User
-from accounts.tests.conftest import PASSWORD, log_in
-from accounts.tests.test_mfa import code_now, make_coordinator, set_up_mfa
+from tests.support.accounts import PASSWORD, code_now, log_in, make_coordinator, set_up_mfa
 
 pytestmark = pytest.mark.django_db
 

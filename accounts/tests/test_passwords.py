@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from accounts.models import User
-from accounts.tests.conftest import NEW_PASSWORD, PASSWORD, last_link, log_in, sign_up, verify
+from tests.support.accounts import NEW_PASSWORD, PASSWORD, last_link, log_in, sign_up, verify
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from accounts.tests.conftest import CommitClient, log_in
+from tests.support.accounts import CommitClient, log_in
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts import actions
-from accounts.tests.conftest import log_in
+from tests.support.accounts import log_in
 
 pytestmark = pytest.mark.django_db
 

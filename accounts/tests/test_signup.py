@@ -7,8 +7,7 @@ import pytest
 from django.core import mail
 
 from accounts.models import User
-from accounts.tests.conftest import PASSWORD, last_link, log_in, sign_up
-from accounts.tests.test_login import normalise
+from tests.support.accounts import PASSWORD, last_link, log_in, normalise, sign_up
 
 pytestmark = pytest.mark.django_db
 

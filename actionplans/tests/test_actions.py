@@ -15,7 +15,7 @@ from actionplans.actions import ActionFields, IndicatorFields
 from actionplans.models import Action, ActionPlan, ActionPlanEvent
 from assessments import actions as assessment_actions
 from assessments.results import build_results
-from assessments.tests.conftest import a_version
+from tests.support.assessments import a_version
 
 pytestmark = pytest.mark.django_db
 

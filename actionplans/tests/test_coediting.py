@@ -15,9 +15,9 @@ from django.test import Client
 from actionplans import actions
 from actionplans.actions import IndicatorFields
 from actionplans.models import Action, ActionPlan, ActionPlanEvent, Indicator
-from assessments.tests.test_coediting import FormReader
 from benchmarks.models import KeyFactor
-from cities.tests.conftest import Cast, client_for
+from tests.support.cast import Cast, client_for
+from tests.support.forms import FormReader
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,10 @@ from actionplans.actions import ActionFields
 from actionplans.models import Action, ActionPlan, ActionPlanEvent
 from assessments import actions as assessment_actions
 from assessments.models import Assessment
-from assessments.tests.test_concurrency import a_team, library, race  # noqa: F401 - the fixture
 from lib.actions import FieldConflict
 from lib.merge import fingerprints
+from tests.support.cast import Cast
+from tests.support.races import a_team, race
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL; SQLite has none"),
@@ -24,9 +25,10 @@ pytestmark = [
 ]
 
 
-# One test for both races: each transactional test ends by emptying the database, library included.
-def test_racing_planners_and_racing_editors_leave_one_winner_each(library: None) -> None:  # noqa: F811
-    first, second, assessment = a_team()
+# One test for both races: each transactional test ends by emptying the database, and filling it again
+# (the library and the cast) costs more than the races themselves.
+def test_racing_planners_and_racing_editors_leave_one_winner_each(cast: Cast) -> None:
+    first, second, assessment = a_team(cast)
     assessment_actions.do_submit(assessment, by=first)
     two_coordinators_drafting_at_once_draft_one_plan(first, second, assessment)
     plan = ActionPlan.objects.get(assessment=assessment)

@@ -14,8 +14,8 @@ from actionplans import actions
 from actionplans.actions import ActionFields, IndicatorFields
 from actionplans.report import plan_contents
 from actionplans.timeline import timeline_rows, timeline_svg
-from benchmarks.tests.test_pages import pdf_objects
-from cities.tests.conftest import client_for
+from tests.support.cast import client_for
+from tests.support.pdf import pdf_objects
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from actionplans import actions
 from actionplans.actions import IndicatorFields
 from actionplans.models import Action, ActionPlan, ActionPlanEvent
-from actionplans.tests.conftest import submitted_assessment
-from cities.tests.conftest import client_for
+from tests.support.assessments import submitted_assessment
+from tests.support.cast import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_the_coordinator_drafts_the_plan_from_the_assessment_page(cast, submitte
 
 def test_a_draft_assessment_explains_that_it_must_be_submitted_first(cast) -> None:
     from assessments.actions import do_start_assessment
-    from assessments.tests.conftest import a_version
+    from tests.support.assessments import a_version
 
     draft = do_start_assessment(cast.workspace, a_version(), "2026", by=cast.coordinator)
     client = client_for(cast.coordinator)

@@ -11,9 +11,10 @@ from django.test import Client
 from actionplans import actions
 from actionplans.actions import IndicatorFields
 from actionplans.models import Action, ActionPlan, ActionPlanEvent, Indicator, ProgressUpdate
-from actionplans.tests.conftest import submitted_assessment
 from assessments.models import Assessment
-from cities.tests.conftest import LOGIN, Cast, N, Y, assert_cell, cells, client_for, documented_table, user_for
+from tests.support.assessments import submitted_assessment
+from tests.support.cast import Cast, client_for
+from tests.support.roles import LOGIN, N, Y, assert_cell, cells, documented_table, user_for
 
 pytestmark = pytest.mark.django_db
 
@@ -206,7 +207,7 @@ def test_autosave_follows_edit_action(cast: Cast, plan: ActionPlan) -> None:
 
 def test_another_city_s_plan_is_404_for_members_of_city_a(cast: Cast) -> None:
     from assessments.actions import do_start_assessment, do_submit
-    from assessments.tests.conftest import a_version
+    from tests.support.assessments import a_version
 
     theirs = do_submit(do_start_assessment(cast.other_workspace, a_version(), "2026", by=cast.other), by=cast.other)
     plan = actions.do_start_plan(theirs, by=cast.other)

@@ -5,8 +5,8 @@ from django.db import IntegrityError, transaction
 
 from assessments import actions
 from assessments.models import Assessment, AssessmentEvent, ContextNote, FactorAssessment, QuestionAnswer
-from assessments.tests.conftest import a_version
 from benchmarks.models import GuideQuestion, KeyFactor
+from tests.support.assessments import a_version
 
 pytestmark = pytest.mark.django_db
 

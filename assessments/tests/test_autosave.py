@@ -13,7 +13,8 @@ from django.utils import timezone
 from accounts import actions as account_actions
 from assessments import actions
 from assessments.models import Assessment, AssessmentEvent, FactorAssessment, QuestionAnswer
-from cities.tests.conftest import ROLES, Cast, client_for, user_for
+from tests.support.cast import Cast, client_for
+from tests.support.roles import ROLES, user_for
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.core import mail
 from assessments import actions
 from assessments.models import Assessment, AssessmentEvent, FactorAssessment, FactorComment
 from cities.models import Membership
-from cities.tests.conftest import Cast, client_for
+from tests.support.cast import Cast, client_for
 
 pytestmark = pytest.mark.django_db
 

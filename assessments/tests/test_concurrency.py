@@ -2,18 +2,16 @@
 moment, two coordinators submitting at the same moment. SQLite serialises every write and has no row
 locks, so these run where the locks are real."""
 
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.models import User
 from assessments import actions
 from assessments.models import Assessment, AssessmentEvent, FactorAssessment
-from assessments.tests.conftest import a_version
-from cities.models import Role
-from cities.tests.conftest import join, make_user
+from tests.support.cast import Cast
+from tests.support.races import a_team, race
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL; SQLite has none"),
@@ -22,59 +20,10 @@ pytestmark = [
 ]
 
 
-def race(*attempts: Callable[[], str]) -> list[str]:
-    """Runs the attempts in threads released at the same moment; returns their outcomes."""
-    barrier = threading.Barrier(len(attempts))
-    outcomes: list[str] = []
-
-    def run(attempt: Callable[[], str]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcomes.append(attempt())
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(attempt,)) for attempt in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return sorted(outcomes)
-
-
-def a_team() -> tuple[User, User, Assessment]:
-    admin = make_user("admin@network.example", staff=True)
-    first = make_user("first@aville.example")
-    second = make_user("second@aville.example")
-    from cities import actions as city_actions
-
-    workspace = city_actions.do_approve_workspace_request(
-        city_actions.do_request_workspace(
-            by=first, city_name="Aville", country="Testland", message="", site_url="http://testserver/"
-        ),
-        by=admin,
-        site_url="http://testserver/",
-    )
-    join(workspace, second, Role.COORDINATOR, by=first)
-    return first, second, actions.do_start_assessment(workspace, a_version(), "2026", by=first)
-
-
-@pytest.fixture
-def library() -> None:
-    """The session loads the library once; a transactional test that ran before empties every table."""
-    from django.conf import settings
-
-    from benchmarks.models import Benchmark
-    from practices.library import load_library
-
-    if not Benchmark.objects.exists():
-        load_library(settings.LIBRARY_DATA_DIR)
-
-
-# One test for both races: each transactional test ends by emptying the database, library included,
-# and loading the library again costs more than the races themselves.
-def test_racing_editors_and_racing_submitters_leave_one_winner_each(library: None) -> None:
-    first, second, assessment = a_team()
+# One test for both races: each transactional test ends by emptying the database, and filling it again
+# (the library and the cast) costs more than the races themselves.
+def test_racing_editors_and_racing_submitters_leave_one_winner_each(cast: Cast) -> None:
+    first, second, assessment = a_team(cast)
     two_editors_saving_one_key_factor_at_once_one_wins_and_the_other_sees_a_conflict(first, second, assessment)
     two_coordinators_submitting_at_once_submit_once(first, second, assessment)
 

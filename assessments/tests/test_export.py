@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 
 from assessments import actions
 from assessments.models import Assessment, FactorAssessment
-from cities.tests.conftest import Cast
 from evidence.actions import Fields, do_add_evidence
+from tests.support.cast import Cast
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from assessments import actions
 from assessments.models import Assessment, AssessmentEvent, FactorAssessment
-from assessments.tests.conftest import a_version
-from cities.tests.conftest import Cast, client_for
+from tests.support.assessments import a_version
+from tests.support.cast import Cast, client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments import actions
 from assessments.models import Assessment, FactorAssessment, QuestionAnswer
-from benchmarks.models import BenchmarkVersion, KeyFactor
-from cities.tests.conftest import client_for
+from benchmarks.models import KeyFactor
+from tests.support.assessments import biggest_and_smallest_versions
+from tests.support.cast import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -105,14 +106,6 @@ def test_workflow_buttons_follow_the_status(cast, assessment) -> None:
     assert "Reopen for changes" in page
     assert "Finalise the assessment" in page
     assert "Submit the assessment" not in client_for(cast.contributor).get(f"/assessments/{assessment.public_id}/").text
-
-
-def biggest_and_smallest_versions() -> tuple[BenchmarkVersion, BenchmarkVersion]:
-    versions = sorted(
-        (v for v in BenchmarkVersion.objects.filter(factors__guide_questions__isnull=False).distinct()),
-        key=lambda v: KeyFactor.objects.filter(version=v).count(),
-    )
-    return versions[0], versions[-1]
 
 
 def queries(client, url: str) -> int:

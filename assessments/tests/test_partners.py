@@ -12,19 +12,8 @@ from assessments import actions
 from assessments.models import Assessment, AssessmentEvent, FactorAssessment, FactorComment, PartnerRating
 from cities import actions as city_actions
 from cities.models import Role
-from cities.tests.conftest import (
-    LOGIN,
-    Cast,
-    N,
-    Y,
-    assert_cell,
-    cells,
-    client_for,
-    documented_table,
-    join,
-    make_user,
-    user_for,
-)
+from tests.support.cast import Cast, client_for, join, make_user
+from tests.support.roles import LOGIN, N, Y, assert_cell, cells, documented_table, user_for
 
 pytestmark = pytest.mark.django_db
 

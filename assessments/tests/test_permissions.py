@@ -7,8 +7,9 @@ import pytest
 from django.test import Client
 
 from assessments.models import Assessment, ContextNote, FactorAssessment
-from assessments.tests.conftest import a_version
-from cities.tests.conftest import LOGIN, Cast, N, Y, assert_cell, cells, client_for, documented_table, user_for
+from tests.support.assessments import a_version
+from tests.support.cast import Cast, client_for
+from tests.support.roles import LOGIN, N, Y, assert_cell, cells, documented_table, user_for
 
 pytestmark = pytest.mark.django_db
 

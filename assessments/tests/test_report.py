@@ -19,10 +19,10 @@ from openpyxl import load_workbook
 
 from assessments import actions
 from assessments.models import Assessment, FactorAssessment
-from assessments.tests.test_pages import biggest_and_smallest_versions
-from benchmarks.tests.test_pages import pdf_objects
-from cities.tests.conftest import Cast, client_for
 from evidence.actions import Fields, do_add_evidence
+from tests.support.assessments import biggest_and_smallest_versions
+from tests.support.cast import Cast, client_for
+from tests.support.pdf import pdf_objects
 
 pytestmark = pytest.mark.django_db
 

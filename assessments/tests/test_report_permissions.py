@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 
 from assessments.models import Assessment, FactorAssessment
 from assessments.workbook import build_workbook
-from cities.tests.conftest import LOGIN, Cast, N, Y, assert_cell, cells, client_for, documented_table, user_for
+from tests.support.cast import Cast, client_for
+from tests.support.roles import LOGIN, N, Y, assert_cell, cells, documented_table, user_for
 
 pytestmark = pytest.mark.django_db
 

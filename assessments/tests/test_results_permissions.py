@@ -8,8 +8,9 @@ from django.test import Client
 
 from assessments import actions
 from assessments.models import Assessment
-from assessments.tests.test_results import rate, results_url
-from cities.tests.conftest import LOGIN, ROLES, Cast, N, Y, cells, client_for, documented_table, user_for
+from tests.support.cast import Cast, client_for
+from tests.support.results import rate, results_url
+from tests.support.roles import LOGIN, ROLES, N, Y, cells, documented_table, user_for
 
 pytestmark = pytest.mark.django_db
 

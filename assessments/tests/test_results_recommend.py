@@ -16,10 +16,10 @@ from assessments.recommend import (
     recommend,
 )
 from assessments.results import build_results
-from assessments.tests.test_results import LMP, library_city_workspace, published, rate, set_context, version_of
 from benchmarks.models import KeyFactor
 from cities.models import City
 from practices.models import Practice
+from tests.support.results import LMP, library_city_workspace, published, rate, set_context, version_of
 
 # ---- profiles and likeness (no database)
 

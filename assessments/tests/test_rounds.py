@@ -29,12 +29,12 @@ from assessments.models import (
     QuestionAnswer,
 )
 from assessments.results import build_results
-from assessments.tests.conftest import a_version
 from benchmarks.models import Benchmark, BenchmarkVersion, KeyFactor
-from cities.tests.conftest import Cast, client_for
 from evidence import actions as evidence_actions
 from evidence.models import Evidence, EvidenceLink
 from evidence.rounds import carry_evidence
+from tests.support.assessments import a_version
+from tests.support.cast import Cast, client_for
 
 pytestmark = pytest.mark.django_db
 

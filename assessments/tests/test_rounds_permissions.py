@@ -8,7 +8,8 @@ from django.test import Client
 
 from assessments import actions, rounds
 from assessments.models import Assessment
-from cities.tests.conftest import LOGIN, Cast, N, Y, assert_cell, cells, client_for, documented_table, user_for
+from tests.support.cast import Cast, client_for
+from tests.support.roles import LOGIN, N, Y, assert_cell, cells, documented_table, user_for
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +79,7 @@ def test_the_table_is_the_one_in_docs_roles_md() -> None:
 
 
 def test_another_citys_rounds_are_404_for_city_a(cast: Cast, assessment: Assessment) -> None:
-    from assessments.tests.conftest import a_version
+    from tests.support.assessments import a_version
 
     theirs = actions.do_start_assessment(cast.other_workspace, a_version(), "2026", by=cast.other)
     actions.do_submit(theirs, by=cast.other)

@@ -15,8 +15,8 @@ from pypdf import PdfWriter
 
 from assessments import actions
 from assessments.models import Assessment, AssessmentEvent, ContextNote, FactorAssessment, QuestionAnswer
-from assessments.tests.conftest import a_version
-from cities.tests.conftest import Cast, client_for
+from tests.support.assessments import a_version
+from tests.support.cast import Cast, client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from assessments import access, actions
 from assessments.models import Assessment
 from cities.models import Role
-from cities.tests.conftest import Cast, client_for
+from tests.support.cast import Cast, client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,6 @@ import html
 import re
 import shutil
 import subprocess
-import zlib
 
 import pytest
 from django.db import connection
@@ -15,6 +14,7 @@ from benchmarks.models import Benchmark, GuideQuestion, KeyFactor
 from cities.models import City
 from practices.models import Practice
 from practices.search import forget_lookups, index_practices
+from tests.support.pdf import pdf_objects
 
 pytestmark = pytest.mark.django_db
 
@@ -137,17 +137,6 @@ def test_printable_benchmark_cites_its_source(client: Client) -> None:
     assert version.standard in page
     assert f"<cite>{version.source_title}</cite>" in page
     assert page.count('class="factor"') == 8
-
-
-def pdf_objects(pdf: bytes) -> bytes:
-    """The PDF's objects with compressed (object) streams inflated, so the catalog can be read."""
-    parts = [pdf]
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, flags=re.S):
-        try:
-            parts.append(zlib.decompress(match.group(1)))
-        except zlib.error:
-            continue
-    return b"\n".join(parts)
 
 
 def test_benchmark_pdf_is_tagged_has_a_language_and_contains_the_benchmark(client: Client, tmp_path) -> None:

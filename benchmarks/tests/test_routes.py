@@ -2,25 +2,28 @@
 
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
-from tests.browser import test_accounts
-from tests.browser.test_actionplans import NOT_HTML as PLAN_NOT_HTML
-from tests.browser.test_actionplans import POST_ONLY as PLAN_POST_ONLY
-from tests.browser.test_actionplans import SCANNED_HERE as PLAN_PAGES
-from tests.browser.test_assessments import POST_ONLY as ASSESSMENT_POST_ONLY
-from tests.browser.test_assessments import SCANNED_HERE as ASSESSMENT_PAGES
-from tests.browser.test_evidence import NOT_HTML as EVIDENCE_NOT_HTML
-from tests.browser.test_evidence import POST_ONLY as EVIDENCE_POST_ONLY
-from tests.browser.test_evidence import SCANNED_HERE as EVIDENCE_PAGES
-from tests.browser.test_journeys import PUBLIC_PAGES
-from tests.browser.test_partners import POST_ONLY as PARTNER_POST_ONLY
-from tests.browser.test_results import SCANNED_HERE as RESULT_PAGES
-from tests.browser.test_rounds import POST_ONLY as ROUNDS_POST_ONLY
-from tests.browser.test_rounds import SCANNED_HERE as ROUNDS_PAGES
-from tests.browser.test_workbook import NOT_HTML as WORKBOOK_NOT_HTML
-from tests.browser.test_workbook import POST_ONLY as WORKBOOK_POST_ONLY
-from tests.browser.test_workbook import SCANNED_HERE as WORKBOOK_PAGES
-from tests.browser.test_workspaces import POST_ONLY as WORKSPACE_POST_ONLY
-from tests.browser.test_workspaces import SCANNED_HERE as WORKSPACE_PAGES
+from tests.support.routes import (
+    ACCOUNT_NOT_HTML,
+    ACCOUNT_PAGES,
+    ASSESSMENT_PAGES,
+    ASSESSMENT_POST_ONLY,
+    EVIDENCE_NOT_HTML,
+    EVIDENCE_PAGES,
+    EVIDENCE_POST_ONLY,
+    PARTNER_POST_ONLY,
+    PLAN_NOT_HTML,
+    PLAN_PAGES,
+    PLAN_POST_ONLY,
+    PUBLIC_PAGES,
+    RESULT_PAGES,
+    ROUNDS_PAGES,
+    ROUNDS_POST_ONLY,
+    WORKBOOK_NOT_HTML,
+    WORKBOOK_PAGES,
+    WORKBOOK_POST_ONLY,
+    WORKSPACE_PAGES,
+    WORKSPACE_POST_ONLY,
+)
 
 NOT_HTML = {
     "pages:benchmark_pdf": "a PDF download; its tags and language are checked in test_pages",
@@ -59,7 +62,7 @@ def test_every_public_page_gets_an_accessibility_scan() -> None:
             continue
         match = resolve(path.split("?")[0])
         scanned.add(f"{match.namespace}:{match.url_name}")
-    scanned |= test_accounts.SCANNED_ROUTES
+    scanned |= ACCOUNT_PAGES
     scanned |= WORKSPACE_PAGES.keys()  # pages behind login, scanned in tests/browser/test_workspaces.py
     scanned |= ASSESSMENT_PAGES.keys()  # scanned in tests/browser/test_assessments.py
     scanned |= EVIDENCE_PAGES.keys()  # scanned in tests/browser/test_evidence.py
@@ -70,7 +73,7 @@ def test_every_public_page_gets_an_accessibility_scan() -> None:
     not_html = (
         NOT_HTML.keys()
         | POST_ONLY.keys()
-        | test_accounts.NOT_HTML.keys()
+        | ACCOUNT_NOT_HTML.keys()
         | WORKSPACE_POST_ONLY.keys()
         | ASSESSMENT_POST_ONLY.keys()
         | PARTNER_POST_ONLY.keys()

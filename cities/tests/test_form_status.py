@@ -4,7 +4,7 @@ marked invalid, what was typed kept, nothing written. Good submissions redirect 
 import pytest
 
 from cities.models import Membership, Role, Workspace, WorkspaceRequest
-from cities.tests.conftest import Cast, client_for
+from tests.support.cast import Cast, client_for
 
 pytestmark = pytest.mark.django_db
 

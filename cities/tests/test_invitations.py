@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cities import actions
 from cities.models import Invitation, Membership, Role
-from cities.tests.conftest import Cast, client_for, make_user
+from tests.support.cast import Cast, client_for, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -172,7 +172,7 @@ def test_an_inviter_is_limited_per_hour_with_a_429_that_keeps_the_form(
     # Another coordinator of the same workspace is not limited by this one's count.
     second = make_user("second@aville.example")
     Membership.objects.create(workspace=cast.workspace, user=second, role=Role.COORDINATOR)
-    from cities.tests.conftest import set_up_mfa
+    from tests.support.cast import set_up_mfa
 
     set_up_mfa(second)
     assert post_invite(client_for(second), cast, "three@welcome.example").status_code == 302

@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from cities import actions
 from cities.models import City, Invitation, Membership, Role, Workspace, WorkspaceRequest
-from cities.tests.conftest import LOGIN, ROLES, Cast, N, Y, client_for, join, make_user, user_for
+from tests.support.cast import Cast, client_for, join, make_user
+from tests.support.roles import LOGIN, ROLES, N, Y, user_for
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from cities.models import WorkspaceRequest
-from cities.tests.conftest import Cast, client_for, make_user
+from tests.support.cast import Cast, client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 
 from assessments.models import Assessment, FactorAssessment, QuestionAnswer, factor_fields
-from cities.tests.conftest import Cast, client_for
 from editing import answers
 from lib.merge import fingerprints
+from tests.support.cast import Cast, client_for
 
 pytestmark = pytest.mark.django_db
 

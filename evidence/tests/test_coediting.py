@@ -7,9 +7,9 @@ from html import unescape
 import pytest
 from django.test import Client
 
-from cities.tests.conftest import Cast, client_for
 from evidence import actions
 from evidence.models import Evidence
+from tests.support.cast import Cast, client_for
 
 pytestmark = pytest.mark.django_db
 

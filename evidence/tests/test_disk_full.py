@@ -20,9 +20,9 @@ from django.core.files.storage import FileSystemStorage
 from PIL import Image
 
 from assessments.models import AssessmentEvent
-from cities.tests.conftest import client_for
 from evidence.models import Evidence, EvidenceLink
-from evidence.tests.conftest import PDF, a_factor, stored_files, upload
+from tests.support.cast import client_for
+from tests.support.evidence import PDF, a_factor, stored_files, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -18,13 +18,12 @@ from django.utils import timezone
 
 from assessments import actions as assessment_actions
 from assessments.models import AssessmentEvent
-from cities.tests.conftest import client_for
 from evidence import actions
 from evidence.export import evidence_for_assessment
 from evidence.models import Evidence, EvidenceEvent, EvidenceLink, age_in_words
-from evidence.tests.conftest import JPEG, PDF, PNG, a_factor, stored_files, upload
-from evidence.tests.test_permissions import add_file
 from lib import uploads
+from tests.support.cast import client_for
+from tests.support.evidence import JPEG, PDF, PNG, a_factor, add_file, stored_files, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,10 @@ from assessments import actions as assessment_actions
 from assessments.models import Assessment, AssessmentEvent
 from cities import actions as city_actions
 from cities.models import Role
-from cities.tests.conftest import client_for
 from evidence import actions
 from evidence.models import Evidence, EvidenceLink
-from evidence.tests.conftest import PDF, PNG, a_factor, stored_files, upload
-from evidence.tests.test_permissions import add_link
+from tests.support.cast import client_for
+from tests.support.evidence import PDF, PNG, a_factor, add_link, stored_files, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ from django.test import Client
 from accounts.models import User
 from assessments import actions as assessment_actions
 from assessments.models import Assessment, FactorAssessment
-from cities.tests.conftest import LOGIN, Cast, N, Y, assert_cell, cells, client_for, documented_table, user_for
 from evidence import actions
 from evidence.models import Evidence, EvidenceLink
-from evidence.tests.conftest import PDF, a_factor, upload
-from lib.uploads import check_upload
+from tests.support.cast import Cast, client_for
+from tests.support.evidence import PDF, a_factor, add_file, add_link
+from tests.support.roles import LOGIN, N, Y, assert_cell, cells, documented_table, user_for
 
 pytestmark = pytest.mark.django_db
 
@@ -49,23 +49,6 @@ class Library:
     report: Evidence  # a PDF added by the contributor, attached to the factor by the contributor
     link: EvidenceLink
     strategy: Evidence  # a link added by the coordinator, not attached
-
-
-def add_file(workspace, by, title: str = "Annual integration report") -> Evidence:
-    file = upload("report.pdf", PDF)
-    return actions.do_add_evidence(
-        workspace,
-        actions.Fields(kind="policy", title=title),
-        by=by,
-        file=file,
-        checked=check_upload(file, file.name or "", file.size or 0),
-    )
-
-
-def add_link(workspace, by, title: str) -> Evidence:
-    return actions.do_add_evidence(
-        workspace, actions.Fields(kind="project", title=title, url="https://aville.example/item"), by=by
-    )
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import zipfile
 
 import pytest
 
-from evidence.tests.conftest import JPEG, PDF, PNG, docx, image_bytes, odf, pdf_bytes, xlsx, zip_bytes
 from lib import uploads
 from lib.uploads import UploadRejected, check_upload, content_disposition, display_name, stored_name
+from tests.support.evidence import JPEG, PDF, PNG, docx, image_bytes, odf, pdf_bytes, xlsx, zip_bytes
 
 
 def check(name: str, content: bytes) -> uploads.CheckedUpload:

@@ -81,15 +81,3 @@ def smtp_at(settings: object) -> Callable[[int], None]:
         settings.EMAIL_USE_TLS = False  # type: ignore[attr-defined]
 
     return point
-
-
-@pytest.fixture
-def reload_library(django_db_blocker: object) -> Iterator[None]:
-    """A transactional test empties every table when it ends; later tests of the session need the library."""
-    from django.conf import settings
-
-    from practices.library import load_library
-
-    yield None
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        load_library(settings.LIBRARY_DATA_DIR)

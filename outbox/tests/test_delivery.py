@@ -122,9 +122,7 @@ def test_a_mail_whose_change_rolls_back_is_neither_stored_nor_queued(database_qu
 
 @pytest.mark.transactional
 @pytest.mark.django_db(transaction=True)
-def test_the_real_worker_sends_a_mail_queued_by_a_committed_signup(
-    client, database_queue, run_worker, reload_library
-) -> None:
+def test_the_real_worker_sends_a_mail_queued_by_a_committed_signup(client, database_queue, run_worker) -> None:
     sign_up(client)  # committed for real: the worker reads what another process would
     assert mail.outbox == []
 

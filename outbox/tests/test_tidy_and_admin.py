@@ -6,10 +6,10 @@ import pytest
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
-from cities.tests.conftest import client_for, make_user, set_up_mfa, signed_in_admin
 from outbox.actions import queue_mail
 from outbox.models import Mail
 from outbox.tasks import deliver
+from tests.support.cast import Cast, client_for, signed_in_admin
 
 
 @pytest.mark.django_db
@@ -45,10 +45,7 @@ def test_tidy_mail_removes_old_sent_mails_and_old_task_results_and_keeps_the_res
     assert not Mail.objects.filter(pk=old_failed.pk).exists()
 
 
-@pytest.mark.django_db
-def test_network_admins_see_failed_mails_in_the_admin_without_their_bodies(settings) -> None:
-    admin = make_user("admin@network.example", staff=True)
-    set_up_mfa(admin)
+def test_network_admins_see_failed_mails_in_the_admin_without_their_bodies(cast: Cast, settings) -> None:
     failed = queue_mail("amira@example.org", subject="Confirm your e-mail address", body="SECRET-LINK", kind="t")
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens on the discard port
@@ -56,7 +53,7 @@ def test_network_admins_see_failed_mails_in_the_admin_without_their_bodies(setti
     failed.refresh_from_db()
     assert failed.status == Mail.Status.FAILED
 
-    client = signed_in_admin(admin)
+    client = signed_in_admin(cast.admin)
     listing = client.get("/admin/outbox/mail/?status__exact=failed")
     assert listing.status_code == 200
     assert "Confirm your e-mail address" in listing.text
@@ -69,10 +66,8 @@ def test_network_admins_see_failed_mails_in_the_admin_without_their_bodies(setti
     assert client.post(f"/admin/outbox/mail/{failed.pk}/delete/").status_code == 403
 
 
-@pytest.mark.django_db
-def test_members_who_are_not_staff_do_not_reach_the_mail_log() -> None:
-    member = make_user("viewer@aville.example")
-    response = client_for(member).get("/admin/outbox/mail/")
+def test_members_who_are_not_staff_do_not_reach_the_mail_log(cast: Cast) -> None:
+    response = client_for(cast.viewer).get("/admin/outbox/mail/")
     assert response.status_code == 302
     assert "/login/" in response["Location"]
 

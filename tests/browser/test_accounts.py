@@ -8,33 +8,12 @@ import pytest
 from playwright.sync_api import Response
 
 from accounts import totp
-from tests.browser.conftest import axe_violations
-from tests.browser.test_journeys import tab_until
+from tests.support.browser import axe_violations, tab_until
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "lanterns over the harbour"
 
-# The account pages these journeys scan with axe (benchmarks/tests/test_routes.py reads this).
-SCANNED_ROUTES = {
-    "accounts:signup",
-    "accounts:signup_done",
-    "accounts:verify",
-    "accounts:resend_verification",
-    "accounts:login",
-    "accounts:login_code",
-    "accounts:account",
-    "accounts:password_change",
-    "accounts:mfa_setup",
-    "accounts:password_reset",
-    "accounts:password_reset_done",
-    "accounts:password_reset_confirm",
-    "accounts:password_reset_complete",
-}
-NOT_HTML = {
-    "accounts:logout": "POST only; it redirects to the login page",
-    "accounts:keep_alive": "POST only; answers JSON to static/js/session.js (scanned as the warning it drives)",
-}
 
 ANONYMOUS_PAGES = [
     "/accounts/signup/",

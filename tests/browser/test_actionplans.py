@@ -13,45 +13,17 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_SETUP, axe_violations, prepare_server, running_server
-from tests.browser.test_journeys import tab_until
-from tests.browser.test_workspaces import signed_in_page
+from tests.support.browser import DEMO_SETUP, axe_violations, prepare_server, running_server, signed_in_page, tab_until
 
 pytestmark = pytest.mark.browser
 
-# URL names of the plan's pages and where they are scanned (read by benchmarks/tests/test_routes.py).
-SCANNED_HERE = {
-    "actionplans:plan": "test_coordinator_drafts_the_plan_and_edits_an_action_with_the_keyboard",
-    "actionplans:action": "test_coordinator_drafts_the_plan_and_edits_an_action_with_the_keyboard",
-    "actionplans:timeline": "test_coordinator_drafts_the_plan_and_edits_an_action_with_the_keyboard",
-    "actionplans:history": "test_plan_pages_in_every_state_have_no_axe_violations",
-    "actionplans:indicator": "test_plan_pages_in_every_state_have_no_axe_violations",
-}
-POST_ONLY = dict.fromkeys(
-    (
-        "actionplans:start",
-        "actionplans:add_action",
-        "actionplans:move",
-        "actionplans:delete",
-        "actionplans:restore",
-        "actionplans:add_indicator",
-        "actionplans:delete_indicator",
-        "actionplans:add_progress",
-    ),
-    "POST only; a failed submit re-renders a page scanned here, a good one redirects to it",
-)
-NOT_HTML = {
-    "actionplans:autosave": "JSON for static/js/autosave.js; the action page around it is scanned in its states here",
-    "actionplans:pdf": "a PDF download; its text, tags and language are checked in actionplans/tests/test_downloads.py",
-    "actionplans:xlsx": "an XLSX download; read back with openpyxl in actionplans/tests/test_downloads.py",
-}
 SAVED = re.compile(r"^Saved \d{1,2}:\d{2}")
 
 SETUP = (
     DEMO_SETUP
     + """
 from assessments import actions
-from actionplans.tests.conftest import rate
+from tests.support.assessments import rate
 from assessments.results import build_results
 
 factors = [f for f in assessment.factors.select_related("key_factor").order_by("pk") if f.answers.exists()]

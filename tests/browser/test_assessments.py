@@ -10,31 +10,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import DEMO_SETUP, axe_violations, prepare_server, running_server
-from tests.browser.test_journeys import tab_until
-from tests.browser.test_workspaces import signed_in_page
+from tests.support.browser import DEMO_SETUP, axe_violations, prepare_server, running_server, signed_in_page, tab_until
 
 pytestmark = pytest.mark.browser
 
-# URL names of the assessment pages and where they are scanned (read by benchmarks/tests/test_routes.py).
-SCANNED_HERE = {
-    "assessments:assessment": "test_contributor_fills_a_key_factor_with_the_keyboard_alone",
-    "pages:factor": "test_contributor_fills_a_key_factor_with_the_keyboard_alone",
-    "assessments:context": "test_assessment_pages_in_every_state_have_no_axe_violations",
-    "assessments:history": "test_history_publishing_deleting_and_restoring",
-}
-POST_ONLY = dict.fromkeys(
-    (
-        "pages:start_assessment",
-        "assessments:submit",
-        "assessments:reopen",
-        "assessments:finalise",
-        "assessments:visibility",
-        "assessments:delete",
-        "assessments:restore",
-    ),
-    "POST only; a failed submit re-renders a page scanned here, a good one redirects to it",
-)
 
 SETUP = (
     DEMO_SETUP

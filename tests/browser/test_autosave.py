@@ -6,44 +6,24 @@ The server has its own database (filled by `load_demo`, like test_assessments.py
 the server stored through `manage.py shell` with the server's environment.
 """
 
-import json
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ROOT, axe_violations, prepare_server, running_server
-from tests.browser.test_workspaces import signed_in_page
+from tests.support.browser import (
+    AUTOSAVE_SETUP,
+    axe_violations,
+    prepare_server,
+    running_server,
+    server_shell,
+    signed_in_page,
+    stored_comment,
+)
 
 pytestmark = pytest.mark.browser
 
-SETUP = """
-import json, os
-from django.conf import settings
-from django.core.management import call_command
-from django.test import Client
-from accounts.models import User
-from assessments.models import Assessment
-
-call_command("load_demo", stdout=open(os.devnull, "w"))
-assessment = Assessment.objects.get(workspace__city__slug="demoville")
-contributor = User.objects.get(email="contributor@demoville.example")
-factor = [f for f in assessment.factors.select_related("key_factor").filter(rating__isnull=True)
-          if f.answers.exists()][0]
-client = Client()
-client.force_login(contributor)
-print(json.dumps({
-    "cookie": settings.SESSION_COOKIE_NAME,
-    "contributor": client.cookies[settings.SESSION_COOKIE_NAME].value,
-    "assessment": str(assessment.public_id),
-    "factor": factor.key_factor.slug,
-    "factor_id": factor.pk,
-    "question": factor.answers.select_related("question").order_by("question__number").first().question.number,
-}))
-"""
 SAVED = re.compile(r"^Saved \d{1,2}:\d{2}")
 DEMO_PASSWORD = "demoville-welcomes-you"
 
@@ -51,30 +31,9 @@ DEMO_PASSWORD = "demoville-welcomes-you"
 @pytest.fixture(scope="module")
 def autosave_server(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[tuple[str, dict, dict]]:
     tmp = tmp_path_factory.mktemp("autosave-server")
-    env, people = prepare_server(tmp, f"{worker_id}_autosave", library=True, setup=SETUP)
+    env, people = prepare_server(tmp, f"{worker_id}_autosave", library=True, setup=AUTOSAVE_SETUP)
     with running_server(tmp, env) as url:
         yield url, people, env
-
-
-def server_shell(env: dict, code: str) -> object:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def stored_comment(env: dict, people: dict) -> str:
-    code = (
-        "import json; from assessments.models import QuestionAnswer; "
-        f"a = QuestionAnswer.objects.get(factor_id={people['factor_id']}, question__number={people['question']}); "
-        "print(json.dumps(a.comment))"
-    )
-    return str(server_shell(env, code))
 
 
 # Every text the status region shows, in order (a status can be replaced before a test looks at it).

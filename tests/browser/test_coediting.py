@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_SETUP, axe_violations, prepare_server, running_server
+from tests.support.browser import DEMO_SETUP, axe_violations, prepare_server, running_server
 
 pytestmark = pytest.mark.browser
 

@@ -40,9 +40,15 @@ import psycopg
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ROOT, axe_violations, free_port, running_server
-from tests.browser.test_autosave import SETUP, stored_comment
-from tests.browser.test_workspaces import signed_in_page
+from tests.support.browser import (
+    AUTOSAVE_SETUP,
+    ROOT,
+    axe_violations,
+    free_port,
+    running_server,
+    signed_in_page,
+    stored_comment,
+)
 
 pytestmark = pytest.mark.database_restart
 
@@ -53,7 +59,7 @@ UNAVAILABLE_JSON = {
 }
 
 
-# The database as `make run` builds it, in the process that then runs test_autosave.py's SETUP (one start
+# The database as `make run` builds it, in the process that then runs test_autosave.py's AUTOSAVE_SETUP (one start
 # of Django instead of three).
 BUILD = """
 import os
@@ -153,7 +159,7 @@ def demo_server(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> I
     and a factor, as in test_autosave.py), the server's environment and its folder (server.log)."""
     tmp = tmp_path_factory.mktemp("database-down-server")
     env = server_env(cluster.url)
-    people = json.loads(manage(env, "shell", "-c", BUILD + SETUP).strip().splitlines()[-1])
+    people = json.loads(manage(env, "shell", "-c", BUILD + AUTOSAVE_SETUP).strip().splitlines()[-1])
     with running_server(tmp, env) as url:
         yield url, people, env, tmp
 

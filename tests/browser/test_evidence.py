@@ -14,24 +14,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from evidence.tests.conftest import PDF, PNG
-from tests.browser.conftest import axe_violations, prepare_server, running_server
-from tests.browser.test_journeys import tab_until
-from tests.browser.test_workspaces import signed_in_page
+from tests.support.browser import axe_violations, prepare_server, running_server, signed_in_page, tab_until
+from tests.support.evidence import PDF, PNG
 
 pytestmark = pytest.mark.browser
 
-# URL names of the evidence pages and where they are scanned (read by benchmarks/tests/test_routes.py).
-SCANNED_HERE = {
-    "evidence:library": "test_library_and_item_pages_have_no_axe_violations",
-    "evidence:item": "test_library_and_item_pages_have_no_axe_violations",
-    "evidence:factor_evidence": "test_contributor_adds_evidence_on_a_key_factor_with_the_keyboard_alone",
-}
-POST_ONLY = dict.fromkeys(
-    ("evidence:delete", "evidence:restore", "evidence:attach", "evidence:add_and_attach", "evidence:detach"),
-    "POST only; a failed submit re-renders a page scanned here, a good one redirects to it",
-)
-NOT_HTML = {"evidence:file": "a file download (attachment, sandbox CSP); its headers are checked in evidence/tests"}
 
 SETUP = """
 import json, os

@@ -4,48 +4,10 @@ import re
 
 import pytest
 
-from tests.browser.conftest import axe_violations
+from tests.support.browser import axe_violations, tab_until
+from tests.support.routes import PUBLIC_PAGES
 
 pytestmark = pytest.mark.browser
-
-PUBLIC_PAGES = [
-    "/",
-    "/programmes/",
-    "/programmes/implementoring/",
-    "/programmes/mixities/",
-    "/benchmarks/values-community-building/",
-    "/benchmarks/labour-market-partnerships/",
-    "/benchmarks/public-perception/",
-    "/benchmarks/political-participation/",
-    "/benchmarks/migrant-entrepreneurs/",
-    "/benchmarks/migrant-entrepreneurs/print/",
-    "/benchmarks/values-community-building/factors/appropriate-framework/",
-    "/benchmarks/public-perception/factors/staff-development/",
-    "/topics/monitoring-and-evaluation/",
-    "/charter/",
-    "/accessibility/",
-    "/cities/",
-    "/cities/cesena/",
-    "/cities/munich/",
-    "/practices/",
-    "/practices/?q=volunteers",
-    "/practices/?q=volunteers&country=IT",
-    "/practices/?q=zzzznothing",
-    "/practices/?page=2",
-    "/practices/?factor=labour-market-partnerships.network-building",
-    "/practices/athens-strategic-plan-migrants-refugees/",
-    "/practices/cesena-political-leadership/",
-    "/no-such-page/",
-]
-
-
-def tab_until(page, predicate_js: str, limit: int = 250) -> None:
-    """Press Tab until the focused element satisfies the JS predicate `el => ...`."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(f"({predicate_js})(document.activeElement)"):
-            return
-    raise AssertionError(f"keyboard focus never reached an element matching {predicate_js}")
 
 
 def assert_focus_visible(page) -> None:

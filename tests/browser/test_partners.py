@@ -13,18 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import axe_violations, prepare_server, running_server
-from tests.browser.test_journeys import tab_until
-from tests.browser.test_workspaces import signed_in_page
+from tests.support.browser import axe_violations, prepare_server, running_server, signed_in_page, tab_until
 
 pytestmark = pytest.mark.browser
 
-# URL names these tests post to (read by benchmarks/tests/test_routes.py): each answers a redirect to
-# the key factor page, or that page (scanned here) with the error or the conflict screen.
-POST_ONLY = dict.fromkeys(
-    ("pages:partner_rating", "pages:comment", "assessments:delete_comment"),
-    "POST only; a failed save re-renders the key factor page, scanned here in that state, a good one redirects",
-)
 
 SETUP = """
 import json, os
@@ -34,7 +26,7 @@ from django.test import Client
 from accounts.models import User
 from assessments.models import Assessment, PartnerRating
 from cities.models import Membership
-from cities.tests.conftest import set_up_mfa
+from tests.support.cast import set_up_mfa
 
 call_command("load_demo", stdout=open(os.devnull, "w"))
 assessment = Assessment.objects.get(workspace__city__slug="demoville")

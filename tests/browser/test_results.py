@@ -17,24 +17,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import DEMO_SETUP, axe_violations, prepare_server, running_server
-from tests.browser.test_journeys import tab_until
-from tests.browser.test_workspaces import signed_in_page
+from tests.support.browser import DEMO_SETUP, axe_violations, prepare_server, running_server, signed_in_page, tab_until
 
 pytestmark = pytest.mark.browser
 
-# URL names of the results pages and where they are scanned (read by benchmarks/tests/test_routes.py).
-SCANNED_HERE = {
-    "assessments:results": "test_results_in_every_state_have_no_axe_violations",
-}
 
 SETUP = (
     DEMO_SETUP
     + """
 from assessments import actions
-from assessments.tests.test_results import city_workspace, library_city_workspace, published, rate, set_context
+from tests.support.results import city_workspace, library_city_workspace, published, rate, set_context
 from benchmarks.models import Benchmark
-from cities.tests.conftest import make_user
+from tests.support.cast import make_user
 
 admin = make_user("admin-for-results@network.example", staff=True)
 workspace = assessment.workspace

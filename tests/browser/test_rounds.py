@@ -11,20 +11,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import DEMO_SETUP, axe_violations, prepare_server, running_server
-from tests.browser.test_journeys import tab_until
-from tests.browser.test_workspaces import signed_in_page
+from tests.support.browser import DEMO_SETUP, axe_violations, prepare_server, running_server, signed_in_page, tab_until
 
 pytestmark = pytest.mark.browser
 
-# URL names of the rounds pages and where they are scanned (read by benchmarks/tests/test_routes.py).
-SCANNED_HERE = {
-    "pages:next_round": "test_coordinator_starts_the_next_round_with_the_keyboard_alone",
-    "assessments:progress": "test_coordinator_starts_the_next_round_with_the_keyboard_alone",
-}
-POST_ONLY = {
-    "assessments:keep_factor": "POST only; redirects to the overview (scanned here) or back to the key factor page",
-}
 
 SETUP = (
     DEMO_SETUP

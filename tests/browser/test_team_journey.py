@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import DEMO_SETUP, axe_violations, prepare_server, running_server
-from tests.browser.test_journeys import tab_until
-from tests.browser.test_workspaces import signed_in_page
+from tests.support.browser import DEMO_SETUP, axe_violations, prepare_server, running_server, signed_in_page, tab_until
 
 pytestmark = pytest.mark.browser
 

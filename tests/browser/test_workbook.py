@@ -14,21 +14,10 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.conftest import DEMO_SETUP, axe_violations, prepare_server, running_server
-from tests.browser.test_journeys import tab_until
-from tests.browser.test_workspaces import signed_in_page
+from tests.support.browser import DEMO_SETUP, axe_violations, prepare_server, running_server, signed_in_page, tab_until
 
 pytestmark = pytest.mark.browser
 
-# Read by benchmarks/tests/test_routes.py.
-SCANNED_HERE = {"assessments:import_workbook": "test_workbook_round_trip_with_a_bad_row_then_fixed"}
-NOT_HTML = {
-    "assessments:workbook": "an XLSX download; downloaded and read back in the round trip here, its sheets "
-    "checked in assessments/tests/test_workbook.py",
-    "assessments:ratings_csv": "a CSV download; its content is checked in assessments/tests/test_report.py",
-    "pages:report_pdf": "a PDF download; its tags, language and text are checked in assessments/tests/test_report.py",
-}
-POST_ONLY: dict[str, str] = {}
 
 SETUP = (
     DEMO_SETUP

@@ -13,30 +13,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import axe_violations, prepare_server, running_server
-from tests.browser.test_journeys import tab_until
+from tests.support.browser import axe_violations, prepare_server, running_server, signed_in_page, tab_until
 
 pytestmark = pytest.mark.browser
 
-# URL names of the workspace pages and where they are scanned (read by benchmarks/tests/test_routes.py).
-SCANNED_HERE = {
-    "cities:workspaces": "test_workspace_pages_in_every_state_have_no_axe_violations",
-    "pages:workspace": "test_coordinator_invites_a_partner_with_the_keyboard_alone",
-    "cities:invitation": "test_workspace_pages_in_every_state_have_no_axe_violations",
-}
-POST_ONLY = dict.fromkeys(
-    (
-        "cities:request_workspace",
-        "cities:create_workspace",
-        "cities:approve_request",
-        "cities:decline_request",
-        "pages:invite",
-        "cities:revoke_invitation",
-        "pages:change_role",
-        "cities:remove_member",
-    ),
-    "POST only; a failed submit re-renders a page scanned here, a good one redirects to it",
-)
 
 SETUP = """
 import json, os
@@ -47,7 +27,7 @@ from django.utils import timezone
 from accounts.models import User
 from cities import actions
 from cities.models import Workspace
-from cities.tests.conftest import set_up_mfa
+from tests.support.cast import set_up_mfa
 
 call_command("load_demo", stdout=open(os.devnull, "w"))
 workspace = Workspace.objects.get(city__slug="demoville")
@@ -81,18 +61,6 @@ def workspace_server(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -
     env, people = prepare_server(tmp, f"{worker_id}_workspaces", library=False, setup=SETUP)
     with running_server(tmp, env) as url:
         yield url, people
-
-
-def signed_in_page(browser, workspace_server, who: str):
-    url, people = workspace_server
-    context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 900})
-    context.add_cookies([{"name": people["cookie"], "value": people[who], "url": url}])
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.console_errors = errors
-    return context, page
 
 
 def test_coordinator_invites_a_partner_with_the_keyboard_alone(browser, workspace_server) -> None:
