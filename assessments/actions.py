@@ -771,6 +771,82 @@ def _factor_change(factor: FactorAssessment, fields: dict[str, Any], stored: lis
     )
 
 
+def _lock_for_import(assessment: Assessment, changes: "WorkbookChanges") -> Assessment:
+    """The assessment, locked, once it is the workbook's own and open to edits."""
+    locked = _lock(assessment)
+    if locked.pk != changes.assessment_id:
+        raise AssessmentError(_("This workbook does not belong to this assessment."))
+    if not locked.is_editable:
+        raise AssessmentError(
+            _("This assessment is %(status)s: a workbook can be imported into a draft or reopened one only.")
+            % {"status": locked.get_status_display().lower()}
+        )
+    return locked
+
+
+@dataclass(frozen=True)
+class _PlannedChange:
+    """What a workbook's row of a key factor will save; `stale` when it was saved online since the export
+    and not confirmed; `conflicts` when a field was changed in both, to different values."""
+
+    change: "FactorChange"
+    stale: bool
+    conflicts: bool = False
+
+
+def _merged_factor_change(
+    change: "FactorChange",
+    current: FactorAssessment,
+    stored: list[QuestionAnswer],
+    changes: "WorkbookChanges",
+    confirmed: dict[str, str],
+) -> _PlannedChange | None:
+    """Merged by field: only what the workbook changed since its export, beside what was saved online
+    meanwhile; a field changed in both, to different values, is a named conflict. None: nothing to save."""
+    slug = current.key_factor.slug
+    fields = factor_fields(current, stored)
+    typed = _workbook_fields(change, stored)
+    result = merge(fields, changes.factor_loaded[slug], typed)
+    if not result.apply and not result.conflicts:
+        return None
+    fields |= result.apply | {name: typed[name] for name in result.conflicts}
+    return _PlannedChange(
+        change=_factor_change(change.factor, fields, stored),
+        stale=bool(result.conflicts) and confirmed.get(slug) != str(current.lock_version),
+        conflicts=bool(result.conflicts),
+    )
+
+
+def _whole_factor_change(
+    change: "FactorChange",
+    current: FactorAssessment,
+    stored: list[QuestionAnswer],
+    changes: "WorkbookChanges",
+    confirmed: dict[str, str],
+) -> _PlannedChange | None:
+    """A workbook without fingerprints (exported before they were kept): the key factor as a whole, saved when
+    the workbook changed it and it differs from what is stored; stale when saved online since the export.
+    None: untouched in the workbook, so whatever was saved since stays (nothing to apply, no conflict)."""
+    from assessments.workbook import factor_digest
+
+    slug = current.key_factor.slug
+    differs = (
+        change.rating != current.rating
+        or change.justification.strip() != current.justification
+        or any(change.answers.get(a.question_id, a.answer) != a.answer for a in stored)
+        or any(change.comments.get(a.question_id, a.comment).strip() != a.comment for a in stored)
+    )
+    new_state = [
+        (a.question_id, change.answers.get(a.question_id, a.answer), change.comments.get(a.question_id, a.comment))
+        for a in stored
+    ]
+    untouched = factor_digest(change.rating, change.justification, new_state) == changes.factor_digests.get(slug)
+    if not differs or untouched:
+        return None
+    moved = current.lock_version != changes.factor_versions.get(slug)
+    return _PlannedChange(change=change, stale=moved and confirmed.get(slug) != str(current.lock_version))
+
+
 def do_import_workbook(
     assessment: Assessment, changes: "WorkbookChanges", *, by: User, file_name: str, confirm: str = ""
 ) -> WorkbookImported:
@@ -783,17 +859,10 @@ def do_import_workbook(
     keeps what was saved. One the workbook changed that someone also saved after the export (its
     lock_version moved) is a conflict, unless `confirm` (from WorkbookConflict) names its current version.
     The same for the context notes as a whole, through digests of their state."""
-    from assessments.workbook import context_digest, factor_digest
+    from assessments.workbook import context_digest
 
     with transaction.atomic():
-        locked = _lock(assessment)
-        if locked.pk != changes.assessment_id:
-            raise AssessmentError(_("This workbook does not belong to this assessment."))
-        if not locked.is_editable:
-            raise AssessmentError(
-                _("This assessment is %(status)s: a workbook can be imported into a draft or reopened one only.")
-                % {"status": locked.get_status_display().lower()}
-            )
+        locked = _lock_for_import(assessment, changes)
         rows = {
             f.pk: f
             for f in FactorAssessment.objects.select_for_update(of=("self",))
@@ -810,48 +879,17 @@ def do_import_workbook(
         for change in changes.factors:
             current = rows[change.factor.pk]
             stored = answers.get(current.pk, [])
-            loaded = changes.factor_loaded.get(current.key_factor.slug)
-            if loaded is not None:
-                # Merged by field: only what the workbook changed since its export, beside what was saved
-                # online meanwhile; a field changed in both, to different values, is a named conflict.
-                fields = factor_fields(current, stored)
-                typed = _workbook_fields(change, stored)
-                result = merge(fields, loaded, typed)
-                if not result.apply and not result.conflicts:
-                    continue
-                if result.conflicts:
-                    if confirmed.get(current.key_factor.slug) != str(current.lock_version):
-                        stale.append(current)
+            if current.key_factor.slug in changes.factor_loaded:
+                planned = _merged_factor_change(change, current, stored, changes, confirmed)
+                if planned is not None and planned.conflicts:
                     merged_replaced.append(current.key_factor.slug)
-                fields |= result.apply | {name: typed[name] for name in result.conflicts}
-                to_apply.append((_factor_change(change.factor, fields, stored), current))
+            else:
+                planned = _whole_factor_change(change, current, stored, changes, confirmed)
+            if planned is None:
                 continue
-            differs = (
-                change.rating != current.rating
-                or change.justification.strip() != current.justification
-                or any(change.answers.get(a.question_id, a.answer) != a.answer for a in stored)
-                or any(change.comments.get(a.question_id, a.comment).strip() != a.comment for a in stored)
-            )
-            slug = current.key_factor.slug
-            new_state = [
-                (
-                    a.question_id,
-                    change.answers.get(a.question_id, a.answer),
-                    change.comments.get(a.question_id, a.comment),
-                )
-                for a in stored
-            ]
-            untouched = factor_digest(change.rating, change.justification, new_state) == changes.factor_digests.get(
-                slug
-            )
-            if not differs or untouched:
-                # Untouched in the workbook: whatever was saved since stays (nothing to apply, no conflict).
-                continue
-            if current.lock_version != changes.factor_versions.get(slug) and confirmed.get(slug) != str(
-                current.lock_version
-            ):
+            if planned.stale:
                 stale.append(current)
-            to_apply.append((change, current))
+            to_apply.append((planned.change, current))
         notes = list(ContextNote.objects.filter(assessment=locked))
         digest = context_digest(notes)
         context_changed = (

@@ -100,6 +100,18 @@ class FactorForm(AccessibleFormMixin, LoadedMixin, forms.Form):
     def comments(self) -> dict[int, str]:
         return {q.pk: self.cleaned_data[comment_field(q)] for q in self.questions}
 
+    def whole_factor(self) -> dict[str, Any]:
+        """The arguments of actions.do_save_factor that save the key factor as a whole, checked against the
+        version the page loaded (a page loaded before fingerprints were kept, which cannot merge by field)."""
+        data = self.cleaned_data
+        return {
+            "expected_version": data["lock_version"],
+            "rating": data["rating"],
+            "justification": data["justification"],
+            "answers": self.answers(),
+            "comments": self.comments(),
+        }
+
 
 class FirstBoxCheckboxes(forms.CheckboxSelectMultiple):
     """Checkboxes whose group id is the first box's, so the error summary's link lands on a real control."""

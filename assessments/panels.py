@@ -169,15 +169,7 @@ def save_factor(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpRes
         if loaded is not None:
             actions.do_merge_factor(factor, by=user, values=kept_values(form.values(), request.POST), loaded=loaded)
         else:  # a page loaded before saves merged by field: the whole-factor check
-            actions.do_save_factor(
-                factor,
-                by=user,
-                expected_version=form.cleaned_data["lock_version"],
-                rating=form.cleaned_data["rating"],
-                justification=form.cleaned_data["justification"],
-                answers=form.answers(),
-                comments=form.comments(),
-            )
+            actions.do_save_factor(factor, by=user, **form.whole_factor())
     except FieldConflict as conflict:
         assert loaded is not None  # noqa: S101 - only a merged save raises it
         kept = FactorForm(conflict_form_data(request.POST, conflict, loaded), questions=questions, levels=levels)

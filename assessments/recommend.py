@@ -178,25 +178,22 @@ def _topics(names: Sequence[str]) -> str:
     return _("%(first)s and %(last)s") % {"first": ", ".join(quoted[:-1]), "last": quoted[-1]}
 
 
-def recommend(
-    results: Results, *, same_limit: int = SAME_FACTOR_LIMIT, similar_limit: int = SIMILAR_FACTOR_LIMIT
-) -> list[GapPractices]:
-    """Practices for each priority gap, in the gaps' order (see the module docstring)."""
-    gaps = results.priority_gaps()
-    if not gaps:
-        return []
-    assessment = results.assessment
-    benchmark_id = assessment.benchmark_version.benchmark_id
-    own_city = assessment.workspace.city_id
-    benchmark_slug = Benchmark.objects.values_list("slug", flat=True).get(pk=benchmark_id)
-    gap_factors = {gap.factor.key_factor_id: gap.factor.key_factor for gap in gaps}
+@dataclass
+class _Crosswalk:
+    """The gaps' topics and the key factors of other benchmarks that share one, with their practices."""
 
-    # The gaps' topics, then every key factor of another benchmark sharing one, with its practices.
+    gap_topics: dict[int, set[int]]  # gap key factor -> its topics
+    topic_names: dict[int, str]
+    # other key factor -> (title, benchmark title, its topics among the gaps', its practices)
+    others: dict[int, tuple[str, str, set[int], set[int]]]
+
+
+def _crosswalk(gap_factor_ids: Iterable[int], benchmark_id: int) -> _Crosswalk:
     gap_topics: dict[int, set[int]] = {}
     topic_names: dict[int, str] = {}
-    for factor_id, topic_id, name in KeyFactor.topics.through.objects.filter(keyfactor_id__in=gap_factors).values_list(
-        "keyfactor_id", "topic_id", "topic__name"
-    ):
+    for factor_id, topic_id, name in KeyFactor.topics.through.objects.filter(
+        keyfactor_id__in=list(gap_factor_ids)
+    ).values_list("keyfactor_id", "topic_id", "topic__name"):
         gap_topics.setdefault(factor_id, set()).add(topic_id)
         topic_names[topic_id] = name
     similar_rows = (
@@ -206,26 +203,79 @@ def recommend(
             "topic_id", "keyfactor_id", "keyfactor__title", "keyfactor__version__title", "keyfactor__practices"
         )
     )
-    # other key factor -> (title, benchmark title, its topics among the gaps', its practices)
     others: dict[int, tuple[str, str, set[int], set[int]]] = {}
     for topic_id, factor_id, title, benchmark_title, practice_id in similar_rows:
         entry = others.setdefault(factor_id, (title, benchmark_title, set(), set()))
         entry[2].add(topic_id)
         if practice_id is not None:
             entry[3].add(practice_id)
-    same_rows = Practice.key_factors.through.objects.filter(
-        keyfactor__version__benchmark_id=benchmark_id,
-        keyfactor__slug__in=[kf.slug for kf in gap_factors.values()],
-    ).values_list("practice_id", "keyfactor__slug")
-    same_by_slug: dict[str, set[int]] = {}
-    for practice_id, slug in same_rows:
-        same_by_slug.setdefault(slug, set()).add(practice_id)
+    return _Crosswalk(gap_topics, topic_names, others)
 
-    wanted = set().union(*same_by_slug.values(), *(entry[3] for entry in others.values()))
+
+def _same_factor_practices(benchmark_id: int, slugs: Iterable[str]) -> dict[str, set[int]]:
+    """Key factor slug -> the practices of that key factor in any version of the benchmark."""
+    rows = Practice.key_factors.through.objects.filter(
+        keyfactor__version__benchmark_id=benchmark_id, keyfactor__slug__in=list(slugs)
+    ).values_list("practice_id", "keyfactor__slug")
+    found: dict[str, set[int]] = {}
+    for practice_id, slug in rows:
+        found.setdefault(slug, set()).add(practice_id)
+    return found
+
+
+def _similar(
+    key_factor: KeyFactor,
+    crosswalk: _Crosswalk,
+    practices: dict[int, Practice],
+    likenesses: dict[int, Likeness | None],
+    seen: set[int],
+) -> list[Recommendation]:
+    """The practices of key factors sharing a topic with this gap, each once, for its most relevant one."""
+    best: dict[int, Recommendation] = {}
+    for title, benchmark_title, topics, practice_ids in crosswalk.others.values():
+        shared = topics & crosswalk.gap_topics.get(key_factor.pk, set())
+        if not shared:
+            continue
+        names = [crosswalk.topic_names[t] for t in sorted(shared, key=lambda t: crosswalk.topic_names[t])]
+        reason = _("Also about %(topics)s in %(benchmark)s, key factor “%(factor)s”") % {
+            "topics": _topics(names),
+            "benchmark": benchmark_title,
+            "factor": title,
+        }
+        for pk in practice_ids:
+            if pk not in practices or pk in seen:
+                continue
+            practice = practices[pk]
+            candidate = Recommendation(practice, False, reason, likenesses[practice.city_id], len(shared))
+            known = best.get(pk)
+            # The most relevant similar key factor gives the reason; ties go by the reason's text.
+            if known is None or (-candidate.relevance, candidate.reason) < (-known.relevance, known.reason):
+                best[pk] = candidate
+    return sorted(
+        best.values(),
+        key=lambda r: (-r.relevance, context_rank(r.likeness), r.practice.city.name, r.practice.title),
+    )
+
+
+def recommend(
+    results: Results, *, same_limit: int = SAME_FACTOR_LIMIT, similar_limit: int = SIMILAR_FACTOR_LIMIT
+) -> list[GapPractices]:
+    """Practices for each priority gap, in the gaps' order (see the module docstring)."""
+    gaps = results.priority_gaps()
+    if not gaps:
+        return []
+    assessment = results.assessment
+    benchmark_id = assessment.benchmark_version.benchmark_id
+    benchmark_slug = Benchmark.objects.values_list("slug", flat=True).get(pk=benchmark_id)
+    gap_factors = {gap.factor.key_factor_id: gap.factor.key_factor for gap in gaps}
+    crosswalk = _crosswalk(gap_factors, benchmark_id)
+    same_by_slug = _same_factor_practices(benchmark_id, (kf.slug for kf in gap_factors.values()))
+
+    wanted = set().union(*same_by_slug.values(), *(entry[3] for entry in crosswalk.others.values()))
     practices = {
         p.pk: p
         for p in Practice.objects.filter(pk__in=wanted)
-        .exclude(city_id=own_city)
+        .exclude(city_id=assessment.workspace.city_id)
         .select_related("city")
         .only("slug", "title", "summary", "kind", "city__name", "city__slug", "city__country")
     }
@@ -239,12 +289,6 @@ def recommend(
     found = []
     for gap in gaps:
         key_factor = gap.factor.key_factor
-        item = GapPractices(
-            gap=gap,
-            search_url=reverse("practices:library")
-            + "?"
-            + urlencode({"factor": f"{benchmark_slug}.{key_factor.slug}"}),
-        )
         same_reason = _("An example of the same key factor, “%(factor)s”") % {"factor": key_factor.title}
         same = [
             Recommendation(practices[pk], True, same_reason, likenesses[practices[pk].city_id])
@@ -252,32 +296,16 @@ def recommend(
             if pk in practices
         ]
         same.sort(key=lambda r: (context_rank(r.likeness), r.practice.city.name, r.practice.title))
-        seen = {r.practice.pk for r in same}
-        best: dict[int, Recommendation] = {}  # a practice once, for its most relevant similar key factor
-        for title, benchmark_title, topics, practice_ids in others.values():
-            shared = topics & gap_topics.get(key_factor.pk, set())
-            if not shared:
-                continue
-            names = [topic_names[t] for t in sorted(shared, key=lambda t: topic_names[t])]
-            reason = _("Also about %(topics)s in %(benchmark)s, key factor “%(factor)s”") % {
-                "topics": _topics(names),
-                "benchmark": benchmark_title,
-                "factor": title,
-            }
-            for pk in practice_ids:
-                if pk not in practices or pk in seen:
-                    continue
-                practice = practices[pk]
-                candidate = Recommendation(practice, False, reason, likenesses[practice.city_id], len(shared))
-                known = best.get(pk)
-                # The most relevant similar key factor gives the reason; ties go by the reason's text.
-                if known is None or (-candidate.relevance, candidate.reason) < (-known.relevance, known.reason):
-                    best[pk] = candidate
-        similar = sorted(
-            best.values(),
-            key=lambda r: (-r.relevance, context_rank(r.likeness), r.practice.city.name, r.practice.title),
+        similar = _similar(key_factor, crosswalk, practices, likenesses, {r.practice.pk for r in same})
+        search = urlencode({"factor": f"{benchmark_slug}.{key_factor.slug}"})
+        found.append(
+            GapPractices(
+                gap=gap,
+                same=same[:same_limit],
+                same_total=len(same),
+                similar=similar[:similar_limit],
+                similar_total=len(similar),
+                search_url=reverse("practices:library") + "?" + search,
+            )
         )
-        item.same, item.same_total = same[:same_limit], len(same)
-        item.similar, item.similar_total = similar[:similar_limit], len(similar)
-        found.append(item)
     return found

@@ -37,10 +37,6 @@ class FactorResult:
     levels_below_standard: int | None = None
 
     @property
-    def key_factor_title(self) -> str:
-        return self.factor.key_factor.title
-
-    @property
     def is_rated(self) -> bool:
         return self.level is not None
 
@@ -123,10 +119,6 @@ class Results:
     def general_context_notes(self) -> list[ContextNote]:
         """Assessed notes not tied to any key factor: they bear on the benchmark as a whole."""
         return [n for n in self.context_notes if (n.effect or n.note) and not n.key_factors.all()]
-
-
-def scale_levels(assessment: Assessment) -> list[RatingLevel]:
-    return assessment.benchmark_version.rating_levels()
 
 
 def standard_level(levels: Sequence[RatingLevel], standard_value: int | None) -> RatingLevel | None:

@@ -262,10 +262,6 @@ class FactorProgress:
     change_from: str = ""
     change_to: str = ""
 
-    @property
-    def rated_cells(self) -> list[RatingLevel]:
-        return [c for c in self.cells if isinstance(c, RatingLevel)]
-
 
 @dataclass
 class Progress:

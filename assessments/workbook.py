@@ -650,62 +650,99 @@ def _fingerprints(text: str) -> dict[str, str]:
 def read_workbook(file: IO[bytes], assessment: Assessment) -> WorkbookChanges:
     """Checks the whole workbook against this assessment; every failing cell is collected before raising."""
     _check_size(file, assessment)
-    book = _open(file)
-    refused_other = WorkbookRefused(
-        _(
-            "This workbook does not belong to this assessment: it was exported from another one, or its hidden "
-            "identifiers were changed. Export this assessment's workbook and fill that one."
-        )
+    reader = _Reader(_open(file), assessment)
+    reader.read_factors()
+    reader.read_answers()
+    notes = reader.read_context()
+    if reader.errors:
+        raise WorkbookInvalid(reader.errors)
+    return WorkbookChanges(
+        assessment_id=assessment.pk,
+        exported_at=reader.meta.get("exported_at", ""),
+        factor_versions=reader.versions,
+        factor_digests=reader.digests,
+        factor_loaded=reader.loaded,
+        context_digest=reader.meta.get("context_digest", ""),
+        factors=list(reader.changes.values()),
+        notes=notes,
     )
-    if "Identifiers" not in book.sheetnames:
-        raise refused_other
-    meta: dict[str, str] = {}
-    versions: dict[str, int] = {}
-    digests: dict[str, str] = {}
-    loaded: dict[str, dict[str, str]] = {}
-    for key, value, extra, digest, prints in book["Identifiers"].iter_rows(min_col=1, max_col=5, values_only=True):
-        if key == "factor" and isinstance(value, str):
-            versions[value] = int(extra) if isinstance(extra, int | float) else -1
-            digests[value] = _cell_text(digest)
-            if prints is not None:
-                loaded[value] = _fingerprints(_cell_text(prints))
-        elif isinstance(key, str):
-            meta[key] = _cell_text(value)
-    if meta.get("format") != FORMAT or meta.get("assessment") != str(assessment.public_id):
-        raise refused_other
 
-    version = assessment.benchmark_version
-    levels = version.rating_levels()
-    factors = {
-        f.key_factor.slug: f
-        for f in FactorAssessment.objects.filter(assessment=assessment).select_related("key_factor")
-    }
-    questions = {
-        (a.factor_id, a.question.number): a
-        for a in QuestionAnswer.objects.filter(factor__assessment=assessment).select_related("question")
-    }
-    notes = {
-        n.context_factor.number: n
-        for n in ContextNote.objects.filter(assessment=assessment).select_related("context_factor")
-    }
-    errors: list[RowError] = []
-    changes: dict[str, FactorChange] = {}
 
-    def change_for(factor: FactorAssessment) -> FactorChange:
+class _Reader:
+    """One workbook read against one assessment: the hidden identifiers first (a workbook of another
+    assessment is refused), then one method per sheet, each collecting its rows' errors in `errors` and
+    what they change in `changes`."""
+
+    def __init__(self, book: Any, assessment: Assessment) -> None:
+        self.book = book
+        self.meta: dict[str, str] = {}
+        self.versions: dict[str, int] = {}
+        self.digests: dict[str, str] = {}
+        self.loaded: dict[str, dict[str, str]] = {}
+        self._read_identifiers(assessment)
+        self.levels = assessment.benchmark_version.rating_levels()
+        self.factors = {
+            f.key_factor.slug: f
+            for f in FactorAssessment.objects.filter(assessment=assessment).select_related("key_factor")
+        }
+        self.questions = {
+            (a.factor_id, a.question.number): a
+            for a in QuestionAnswer.objects.filter(factor__assessment=assessment).select_related("question")
+        }
+        self.notes = {
+            n.context_factor.number: n
+            for n in ContextNote.objects.filter(assessment=assessment).select_related("context_factor")
+        }
+        self.errors: list[RowError] = []
+        self.changes: dict[str, FactorChange] = {}
+
+    def _read_identifiers(self, assessment: Assessment) -> None:
+        refused_other = WorkbookRefused(
+            _(
+                "This workbook does not belong to this assessment: it was exported from another one, or its hidden "
+                "identifiers were changed. Export this assessment's workbook and fill that one."
+            )
+        )
+        if "Identifiers" not in self.book.sheetnames:
+            raise refused_other
+        rows = self.book["Identifiers"].iter_rows(min_col=1, max_col=5, values_only=True)
+        for key, value, extra, digest, prints in rows:
+            if key == "factor" and isinstance(value, str):
+                self.versions[value] = int(extra) if isinstance(extra, int | float) else -1
+                self.digests[value] = _cell_text(digest)
+                if prints is not None:
+                    self.loaded[value] = _fingerprints(_cell_text(prints))
+            elif isinstance(key, str):
+                self.meta[key] = _cell_text(value)
+        if self.meta.get("format") != FORMAT or self.meta.get("assessment") != str(assessment.public_id):
+            raise refused_other
+
+    def _change_for(self, factor: FactorAssessment) -> FactorChange:
         slug = factor.key_factor.slug
-        if slug not in changes:
-            changes[slug] = FactorChange(factor=factor, rating=factor.rating, justification=factor.justification)
-        return changes[slug]
+        if slug not in self.changes:
+            self.changes[slug] = FactorChange(factor=factor, rating=factor.rating, justification=factor.justification)
+        return self.changes[slug]
 
-    def sheet(key: str) -> tuple[str, Worksheet | None]:
-        title = meta.get(f"sheet_{key}") or sheet_titles()[key]
-        return title, book[title] if title in book.sheetnames else None
+    def _sheet(self, key: str) -> tuple[str, Worksheet | None]:
+        title = self.meta.get(f"sheet_{key}") or sheet_titles()[key]
+        return title, self.book[title] if title in self.book.sheetnames else None
 
-    answer_choices = answer_labels()
-    answer_english = _english(QuestionAnswer.Answer.choices)
-    allowed_answers = ", ".join(label.lower() for label in answer_choices.values())
+    def _required_sheet(self, key: str) -> tuple[str, Worksheet]:
+        title, sheet = self._sheet(key)
+        if sheet is None:
+            raise WorkbookRefused(_("The workbook has no sheet “%(sheet)s”; export it again.") % {"sheet": title})
+        return title, sheet
 
-    def misplaced(title: str, row: int, column: str) -> RowError:
+    @staticmethod
+    def _filled_rows(sheet: Worksheet, columns: int) -> Any:
+        """(row number, the row's cells as text) for each row below the headings with anything in it."""
+        for n, cells in enumerate(sheet.iter_rows(min_row=2, max_col=columns, values_only=True), start=2):
+            texts = [_cell_text(v) for v in cells]
+            if any(texts):
+                yield n, texts
+
+    @staticmethod
+    def _misplaced(title: str, row: int, column: str) -> RowError:
         return RowError(
             title,
             row,
@@ -717,117 +754,98 @@ def read_workbook(file: IO[bytes], assessment: Assessment) -> WorkbookChanges:
             ),
         )
 
-    # Key factors: rating and justification.
-    title, factor_sheet = sheet("factors")
-    if factor_sheet is None:
-        raise WorkbookRefused(_("The workbook has no sheet “%(sheet)s”; export it again.") % {"sheet": title})
-    seen: set[str] = set()
-    headings = [_("Key factor"), _("Title"), _("Rating"), _("Justification"), "id"]
-    for n, cells in enumerate(factor_sheet.iter_rows(min_row=2, max_col=5, values_only=True), start=2):
-        texts = [_cell_text(v) for v in cells]
-        if not any(texts):
-            continue
-        slug = texts[4]
-        factor = factors.get(slug)
-        if factor is None or slug in seen:
-            errors.append(misplaced(title, n, "E"))
-            continue
-        seen.add(slug)
-        change = change_for(factor)
-        rating_text, justification = texts[2], texts[3]
-        rating: int | None = None
-        if rating_text:
-            found = re.match(r"^\s*(\d+)(?:\s*[–—-].*)?$", rating_text)
-            by_label = [lvl for lvl in levels if lvl.label.casefold() == rating_text.casefold()]
-            value = int(found.group(1)) if found else (by_label[0].value if by_label else None)
-            if value is None or value not in {lvl.value for lvl in levels}:
-                errors.append(
-                    RowError(
-                        title,
-                        n,
-                        "C",
-                        headings[2],
-                        _("“%(value)s” is not a rating on the scale (%(scale)s)")
-                        % {"value": rating_text, "scale": ", ".join(lvl.number_and_words for lvl in levels)},
-                    )
-                )
-                continue
-            rating = value
-        if len(justification) > JUSTIFICATION_MAX:
-            errors.append(
-                RowError(
-                    title, n, "D", headings[3], _("longer than %(max)s characters") % {"max": f"{JUSTIFICATION_MAX:,}"}
-                )
-            )
-            continue
-        if rating is not None and not justification:
-            errors.append(RowError(title, n, "D", headings[3], _("a rating needs a justification")))
-            continue
-        change.rating = rating
-        change.justification = justification
+    def _rating(self, title: str, n: int, text: str, heading: str) -> tuple[bool, int | None]:
+        """(whether the cell is valid, the rating it names); an invalid one is recorded in `errors`."""
+        if not text:
+            return True, None
+        found = re.match(r"^\s*(\d+)(?:\s*[–—-].*)?$", text)
+        by_label = [lvl for lvl in self.levels if lvl.label.casefold() == text.casefold()]
+        value = int(found.group(1)) if found else (by_label[0].value if by_label else None)
+        if value is None or value not in {lvl.value for lvl in self.levels}:
+            scale = ", ".join(lvl.number_and_words for lvl in self.levels)
+            problem = _("“%(value)s” is not a rating on the scale (%(scale)s)") % {"value": text, "scale": scale}
+            self.errors.append(RowError(title, n, "C", heading, problem))
+            return False, None
+        return True, value
 
-    # Answers and comments.
-    title, answer_sheet = sheet("answers")
-    if answer_sheet is None:
-        raise WorkbookRefused(_("The workbook has no sheet “%(sheet)s”; export it again.") % {"sheet": title})
-    headings = [_("Key factor"), _("Question"), _("Guide question"), _("Answer"), _("Comment"), "id"]
-    seen = set()
-    for n, cells in enumerate(answer_sheet.iter_rows(min_row=2, max_col=6, values_only=True), start=2):
-        texts = [_cell_text(v) for v in cells]
-        if not any(texts):
-            continue
-        row_id = texts[5]
-        slug, _hash, number = row_id.rpartition("#")
-        factor = factors.get(slug)
-        answer = questions.get((factor.pk, int(number))) if factor is not None and number.isdigit() else None
-        if factor is None or answer is None or row_id in seen:
-            errors.append(misplaced(title, n, "F"))
-            continue
-        seen.add(row_id)
-        chosen, comment = texts[3], texts[4]
-        value = ""
-        if chosen:
-            found_value = _choice(chosen, answer_choices) or _choice(chosen, answer_english)
-            if found_value is None:
-                errors.append(
-                    RowError(
-                        title,
-                        n,
-                        "D",
-                        headings[3],
-                        _("“%(value)s” is not one of %(allowed)s") % {"value": chosen, "allowed": allowed_answers},
-                    )
-                )
+    def read_factors(self) -> None:
+        """The key factors' sheet: rating and justification."""
+        title, sheet = self._required_sheet("factors")
+        seen: set[str] = set()
+        headings = [_("Key factor"), _("Title"), _("Rating"), _("Justification"), "id"]
+        for n, texts in self._filled_rows(sheet, 5):
+            slug = texts[4]
+            factor = self.factors.get(slug)
+            if factor is None or slug in seen:
+                self.errors.append(self._misplaced(title, n, "E"))
                 continue
-            value = found_value
-        if len(comment) > COMMENT_MAX:
-            errors.append(
-                RowError(title, n, "E", headings[4], _("longer than %(max)s characters") % {"max": f"{COMMENT_MAX:,}"})
-            )
-            continue
-        change = change_for(factor)
-        change.answers[answer.question_id] = value
-        change.comments[answer.question_id] = comment
+            seen.add(slug)
+            change = self._change_for(factor)
+            justification = texts[3]
+            valid, rating = self._rating(title, n, texts[2], headings[2])
+            if not valid:
+                continue
+            if len(justification) > JUSTIFICATION_MAX:
+                problem = _("longer than %(max)s characters") % {"max": f"{JUSTIFICATION_MAX:,}"}
+                self.errors.append(RowError(title, n, "D", headings[3], problem))
+                continue
+            if rating is not None and not justification:
+                self.errors.append(RowError(title, n, "D", headings[3], _("a rating needs a justification")))
+                continue
+            change.rating = rating
+            change.justification = justification
 
-    # Context notes.
-    title, context_sheet = sheet("context")
-    new_notes: dict[int, dict[str, str]] | None = None
-    if context_sheet is not None:
-        new_notes = {}
+    def read_answers(self) -> None:
+        """The answers' sheet: an answer and a comment per guide question."""
+        title, sheet = self._required_sheet("answers")
+        headings = [_("Key factor"), _("Question"), _("Guide question"), _("Answer"), _("Comment"), "id"]
+        answer_choices = answer_labels()
+        answer_english = _english(QuestionAnswer.Answer.choices)
+        allowed_answers = ", ".join(label.lower() for label in answer_choices.values())
+        seen: set[str] = set()
+        for n, texts in self._filled_rows(sheet, 6):
+            row_id = texts[5]
+            slug, _hash, number = row_id.rpartition("#")
+            factor = self.factors.get(slug)
+            answer = self.questions.get((factor.pk, int(number))) if factor is not None and number.isdigit() else None
+            if factor is None or answer is None or row_id in seen:
+                self.errors.append(self._misplaced(title, n, "F"))
+                continue
+            seen.add(row_id)
+            chosen, comment = texts[3], texts[4]
+            value = ""
+            if chosen:
+                found_value = _choice(chosen, answer_choices) or _choice(chosen, answer_english)
+                if found_value is None:
+                    problem = _("“%(value)s” is not one of %(allowed)s") % {"value": chosen, "allowed": allowed_answers}
+                    self.errors.append(RowError(title, n, "D", headings[3], problem))
+                    continue
+                value = found_value
+            if len(comment) > COMMENT_MAX:
+                problem = _("longer than %(max)s characters") % {"max": f"{COMMENT_MAX:,}"}
+                self.errors.append(RowError(title, n, "E", headings[4], problem))
+                continue
+            change = self._change_for(factor)
+            change.answers[answer.question_id] = value
+            change.comments[answer.question_id] = comment
+
+    def read_context(self) -> dict[int, dict[str, str]] | None:
+        """The context sheet (optional: None when the workbook has none): effect, competence and note."""
+        title, sheet = self._sheet("context")
+        if sheet is None:
+            return None
+        new_notes: dict[int, dict[str, str]] = {}
         headings = [_("Number"), _("Context factor"), _("Effect"), _("Competence"), _("Note"), "id"]
         effects = {v: str(label) for v, label in ContextNote.Effect.choices}
         competences = {v: str(label) for v, label in ContextNote.Competence.choices}
         effects_en = _english(ContextNote.Effect.choices)
         competences_en = _english(ContextNote.Competence.choices)
-        seen = set()
-        for n, cells in enumerate(context_sheet.iter_rows(min_row=2, max_col=6, values_only=True), start=2):
-            texts = [_cell_text(v) for v in cells]
-            if not any(texts):
-                continue
+        seen: set[str] = set()
+        for n, texts in self._filled_rows(sheet, 6):
             prefix, _hash, number = texts[5].partition("#")
-            note = notes.get(int(number)) if prefix == "context" and number.isdigit() else None
+            note = self.notes.get(int(number)) if prefix == "context" and number.isdigit() else None
             if note is None or texts[5] in seen:
-                errors.append(misplaced(title, n, "F"))
+                self.errors.append(self._misplaced(title, n, "F"))
                 continue
             seen.add(texts[5])
             values: dict[str, str] = {}
@@ -840,38 +858,18 @@ def read_workbook(file: IO[bytes], assessment: Assessment) -> WorkbookChanges:
                 if text:
                     found_choice = _choice(text, choices) or _choice(text, english)
                     if found_choice is None:
-                        errors.append(
-                            RowError(
-                                title,
-                                n,
-                                column,
-                                headings[2 if key == "effect" else 3],
-                                _("“%(value)s” is not one of %(allowed)s")
-                                % {"value": text, "allowed": ", ".join(c.lower() for c in choices.values())},
-                            )
-                        )
+                        allowed = ", ".join(c.lower() for c in choices.values())
+                        problem = _("“%(value)s” is not one of %(allowed)s") % {"value": text, "allowed": allowed}
+                        self.errors.append(RowError(title, n, column, headings[2 if key == "effect" else 3], problem))
                         failed = True
                         continue
                     values[key] = found_choice
             if len(texts[4]) > NOTE_MAX:
-                errors.append(
-                    RowError(title, n, "E", headings[4], _("longer than %(max)s characters") % {"max": f"{NOTE_MAX:,}"})
-                )
+                problem = _("longer than %(max)s characters") % {"max": f"{NOTE_MAX:,}"}
+                self.errors.append(RowError(title, n, "E", headings[4], problem))
                 failed = True
             if failed:
                 continue
             values["note"] = texts[4]
             new_notes[note.context_factor_id] = values
-
-    if errors:
-        raise WorkbookInvalid(errors)
-    return WorkbookChanges(
-        assessment_id=assessment.pk,
-        exported_at=meta.get("exported_at", ""),
-        factor_versions=versions,
-        factor_digests=digests,
-        factor_loaded=loaded,
-        context_digest=meta.get("context_digest", ""),
-        factors=list(changes.values()),
-        notes=new_notes,
-    )
+        return new_notes

@@ -12,9 +12,6 @@ class CityQuerySet(models.QuerySet["City"]):
     def signatories(self) -> "CityQuerySet":
         return self.filter(charter_signed__isnull=False)
 
-    def in_country(self, country_code: str) -> "CityQuerySet":
-        return self.filter(country_code=country_code)
-
 
 class City(models.Model):
     slug = models.SlugField(unique=True)

@@ -30,7 +30,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -41,7 +40,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from perf.common import ROOT, drop_postgres, machine, markers, percentile, postgres_url, write_section
+from perf.common import ROOT, announce, databases, machine, markers, percentile, publish
 
 START, END = markers("autosave")
 TRIVIAL = "/accessibility/"
@@ -473,22 +472,11 @@ def main() -> None:
         args.editors, args.duration = min(args.editors, 5), min(args.duration, 5)
 
     results = []
-    pg_name = "icb_perf_autosave"
-    with tempfile.TemporaryDirectory() as tmp:
-        urls = [f"sqlite:///{Path(tmp) / 'perf.sqlite3'}"]
-        if not args.no_postgres and (url := postgres_url(pg_name)):
-            urls.append(url)
-        try:
-            for url in urls:
-                print(f"measuring {url.split(':')[0]} ...", file=sys.stderr)
-                results.append(measure(url, args, Path(tmp)))
-        finally:
-            if len(urls) > 1:
-                drop_postgres(pg_name)
-    table = write_table(results, args)
-    if not args.quick:
-        write_section("autosave", table)
-    print(table)
+    with databases("icb_perf_autosave", postgres=not args.no_postgres) as (tmp, urls):
+        for url in urls:
+            announce(url)
+            results.append(measure(url, args, tmp))
+    publish("autosave", write_table(results, args), write=not args.quick)
     if any(r["failures"] or r["lost"] for r in results):
         sys.exit(1)
 

@@ -4,11 +4,15 @@ Not application code: the scripts are run by hand (`.venv/bin/python -m perf.<na
 rewrites its own marked section of docs/performance.md.
 """
 
+import json
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +59,46 @@ def drop_postgres(name: str) -> None:
 
     with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True, connect_timeout=3) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def databases(postgres_name: str, *, postgres: bool = True) -> Iterator[tuple[Path, list[str]]]:
+    """A scratch folder and the databases to measure side by side: a SQLite file in it, and PostgreSQL when one
+    is reachable (and `postgres`), dropped when the block ends. Each URL is announced as it is measured."""
+    with tempfile.TemporaryDirectory() as tmp:
+        urls = [f"sqlite:///{Path(tmp) / 'perf.sqlite3'}"]
+        if postgres and (url := postgres_url(postgres_name)):
+            urls.append(url)
+        try:
+            yield Path(tmp), urls
+        finally:
+            if len(urls) > 1:
+                drop_postgres(postgres_name)
+
+
+def announce(url: str) -> None:
+    print(f"measuring {url.split(':')[0]} ...", file=sys.stderr)
+
+
+def child_result(module: str, arguments: list[str], env: dict[str, str]) -> Any:
+    """Runs `python -m <module> --child <arguments>` with `env` added (a fresh process per database, since the
+    settings read DATABASE_URL at start) and returns the JSON its last line printed."""
+    out = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", module, "--child", *arguments],
+        env={**os.environ, "DJANGO_ENV": "test", **env},
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def publish(section: str, table: str, *, write: bool = True) -> None:
+    """Writes the table into its section of docs/performance.md (unless `write` is false) and prints it."""
+    if write:
+        write_section(section, table)
+    print(table)
 
 
 def markers(section: str) -> tuple[str, str]:

@@ -20,15 +20,11 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from perf.common import ROOT, drop_postgres, machine, markers, postgres_url, timed, with_authenticator, write_section
+from perf.common import announce, child_result, databases, machine, markers, publish, timed, with_authenticator
 
 START, END = markers("reports")
 EVIDENCE_ITEMS = 50
@@ -232,31 +228,12 @@ def main() -> None:
     if args.quick:
         args.repeats, args.no_postgres = 3, True
     results = []
-    pg_name = "icb_perf_reports"
-    with tempfile.TemporaryDirectory() as tmp:
-        urls = [f"sqlite:///{Path(tmp) / 'perf.sqlite3'}"]
-        if not args.no_postgres and (url := postgres_url(pg_name)):
-            urls.append(url)
-        try:
-            for url in urls:
-                env = {**os.environ, "DATABASE_URL": url, "DJANGO_ENV": "test", "MEDIA_ROOT": str(Path(tmp) / "media")}
-                print(f"measuring {url.split(':')[0]} ...", file=sys.stderr)
-                out = subprocess.run(  # noqa: S603 - our own interpreter and module
-                    [sys.executable, "-m", "perf.reports", "--child", "--repeats", str(args.repeats)],
-                    env=env,
-                    cwd=ROOT,
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                ).stdout
-                results.append(json.loads(out.strip().splitlines()[-1]))
-        finally:
-            if len(urls) > 1:
-                drop_postgres(pg_name)
-    table = write_table(results)
-    if not args.quick:
-        write_section("reports", table)
-    print(table)
+    with databases("icb_perf_reports", postgres=not args.no_postgres) as (tmp, urls):
+        for url in urls:
+            announce(url)
+            env = {"DATABASE_URL": url, "MEDIA_ROOT": str(tmp / "media")}
+            results.append(child_result("perf.reports", ["--repeats", str(args.repeats)], env))
+    publish("reports", write_table(results), write=not args.quick)
 
 
 if __name__ == "__main__":

@@ -17,14 +17,10 @@ import json
 import os
 import random
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-from perf.common import ROOT, machine, markers, percentile, postgres_url, timed, write_section
+from perf.common import announce, child_result, databases, machine, markers, percentile, publish, timed
 
 START, END = markers("search")
 QUERIES = [
@@ -234,25 +230,12 @@ def main() -> None:
         return
 
     results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        urls = [f"sqlite:///{Path(tmp) / 'perf.sqlite3'}"]
-        if not args.no_postgres and (url := postgres_url("icb_perf_search")):
-            urls.append(url)
+    with databases("icb_perf_search", postgres=not args.no_postgres) as (_tmp, urls):
         for url in urls:
-            env = {**os.environ, "DATABASE_URL": url, "PERF_PRACTICES": str(args.practices), "DJANGO_ENV": "test"}
-            print(f"measuring {url.split(':')[0]} ...", file=sys.stderr)
-            out = subprocess.run(  # noqa: S603 - our own interpreter and module
-                [sys.executable, "-m", "perf.search", "--child", "--rounds", str(args.rounds)],
-                env=env,
-                cwd=ROOT,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            results.append(json.loads(out.strip().splitlines()[-1]))
-    table = write_table(results, args.practices)
-    write_section("search", table)
-    print(table)
+            announce(url)
+            env = {"DATABASE_URL": url, "PERF_PRACTICES": str(args.practices)}
+            results.append(child_result("perf.search", ["--rounds", str(args.rounds)], env))
+    publish("search", write_table(results, args.practices))
 
 
 if __name__ == "__main__":

@@ -25,9 +25,6 @@ class PracticeQuerySet(models.QuerySet["Practice"]):
     def for_city(self, city: City) -> "PracticeQuerySet":
         return self.filter(city=city)
 
-    def for_benchmark(self, benchmark: Benchmark) -> "PracticeQuerySet":
-        return self.filter(benchmark=benchmark)
-
     def for_listing(self) -> "PracticeQuerySet":
         """With what a list of practices shows; the benchmark version's long texts are left out."""
         return self.select_related("city", "benchmark__current_version", "benchmark__programme").defer(

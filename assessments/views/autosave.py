@@ -93,16 +93,7 @@ def autosave(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpRespon
         others = working_on(actions.factor_subject(factor), besides=user)
         return answers.merged(request, result.factor.lock_version, result.fingerprints, result.theirs, others)
     try:
-        factor = actions.do_save_factor(
-            factor,
-            by=user,
-            expected_version=form.cleaned_data["lock_version"],
-            rating=form.cleaned_data["rating"],
-            justification=form.cleaned_data["justification"],
-            answers=form.answers(),
-            comments=form.comments(),
-            save_id=form.cleaned_data["save_id"],
-        )
+        factor = actions.do_save_factor(factor, by=user, save_id=form.cleaned_data["save_id"], **form.whole_factor())
     except actions.Conflict as conflict:
         return answers.conflicted(request, conflict, _("Someone else saved this key factor meanwhile."))
     except actions.AssessmentError as error:
