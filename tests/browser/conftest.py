@@ -43,13 +43,42 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: object, server_url: str) -> Iterator[object]:
-    context = browser.new_context(base_url=server_url, viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def _new_page(browser: object, base_url: str) -> tuple[object, object]:
+    """A fresh browser context and its page, which collects console errors in `page.console_errors`."""
+    context = browser.new_context(base_url=base_url, viewport=VIEWPORT)  # type: ignore[attr-defined]
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.console_errors = errors
+    return context, page
+
+
+@pytest.fixture
+def page(browser: object, server_url: str) -> Iterator[object]:
+    context, page = _new_page(browser, server_url)
     yield page
-    context.close()
+    context.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def _module_page(browser: object, server_url: str) -> Iterator[object]:
+    context, page = _new_page(browser, server_url)
+    yield page
+    context.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def public_page(_module_page: object) -> object:
+    """A page for a scan of a page anyone may read, signed out and with nothing stored: one tab for the
+    module's scans (opening a tab costs Chromium more than loading a page), with its cookies cleared, its
+    viewport reset and its console errors emptied before each test. Journeys use `page`, a new context."""
+    page = _module_page
+    page.goto("about:blank")  # type: ignore[attr-defined]
+    page.context.clear_cookies()  # type: ignore[attr-defined]
+    page.set_viewport_size(VIEWPORT)  # type: ignore[attr-defined]
+    page.console_errors.clear()  # type: ignore[attr-defined]
+    return page

@@ -27,7 +27,8 @@ ANONYMOUS_PAGES = [
 
 
 @pytest.mark.parametrize("path", ANONYMOUS_PAGES)
-def test_account_page_has_no_axe_violations(page, path: str) -> None:
+def test_account_page_has_no_axe_violations(public_page, path: str) -> None:
+    page = public_page
     assert page.goto(path).status == 200
     assert axe_violations(page) == []
     assert page.console_errors == []

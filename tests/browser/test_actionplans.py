@@ -13,7 +13,15 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import DEMO_SETUP, axe_violations, prepare_server, running_server, signed_in_page, tab_until
+from tests.support.browser import (
+    DEMO_SETUP,
+    autosave_answered,
+    axe_violations,
+    prepare_server,
+    running_server,
+    signed_in_page,
+    tab_until,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +54,7 @@ print(json.dumps({
 @pytest.fixture(scope="module")
 def plan_server(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[tuple[str, dict]]:
     tmp = tmp_path_factory.mktemp("plan-server")
-    env, people = prepare_server(tmp, f"{worker_id}_actionplans", library=True, setup=SETUP)
+    env, people = prepare_server(tmp, f"{worker_id}_actionplans", demo=True, setup=SETUP)
     with running_server(tmp, env) as url:
         yield url, people
 
@@ -263,7 +271,8 @@ def test_two_people_on_one_action_both_keep_their_work(browser, plan_server) -> 
         expect(carl.locator("#id_resources")).to_have_value("Carl: two staff.")
 
         # The same field, typed by both: the second autosave is stopped, nothing is overwritten.
-        carl.locator("#id_partners").fill("Carl's partners.")
+        with autosave_answered(carl):
+            carl.locator("#id_partners").fill("Carl's partners.")
         expect(carl_status).to_have_text(SAVED, timeout=10_000)
         dana.locator("#id_partners").fill("Dana's partners.")
         expect(dana_status).to_contain_text("Not saved", timeout=10_000)

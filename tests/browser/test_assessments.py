@@ -39,7 +39,7 @@ print(json.dumps({
 @pytest.fixture(scope="module")
 def assessment_server(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[tuple[str, dict]]:
     tmp = tmp_path_factory.mktemp("assessment-server")
-    env, people = prepare_server(tmp, f"{worker_id}_assessments", library=True, setup=SETUP)
+    env, people = prepare_server(tmp, f"{worker_id}_assessments", demo=True, setup=SETUP)
     with running_server(tmp, env) as url:
         yield url, people
 

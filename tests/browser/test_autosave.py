@@ -31,7 +31,7 @@ DEMO_PASSWORD = "demoville-welcomes-you"
 @pytest.fixture(scope="module")
 def autosave_server(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[tuple[str, dict, dict]]:
     tmp = tmp_path_factory.mktemp("autosave-server")
-    env, people = prepare_server(tmp, f"{worker_id}_autosave", library=True, setup=AUTOSAVE_SETUP)
+    env, people = prepare_server(tmp, f"{worker_id}_autosave", demo=True, setup=AUTOSAVE_SETUP)
     with running_server(tmp, env) as url:
         yield url, people, env
 

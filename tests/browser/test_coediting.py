@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import DEMO_SETUP, axe_violations, prepare_server, running_server
+from tests.support.browser import DEMO_SETUP, autosave_answered, axe_violations, prepare_server, running_server
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +37,7 @@ SAVED = re.compile(r"^Saved \d{1,2}:\d{2}")
 @pytest.fixture(scope="module")
 def coediting_server(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[tuple[str, dict]]:
     tmp = tmp_path_factory.mktemp("coediting-server")
-    env, people = prepare_server(tmp, f"{worker_id}_coediting", library=True, setup=SETUP)
+    env, people = prepare_server(tmp, f"{worker_id}_coediting", demo=True, setup=SETUP)
     with running_server(tmp, env) as url:
         yield url, people
 
@@ -78,7 +78,8 @@ def test_two_people_on_one_key_factor_both_keep_their_work(browser, coediting_se
         assert axe_violations(carl) == []
 
         # The same field, typed by both: the second autosave is stopped, nothing is overwritten.
-        carl.locator("#id_justification").fill("Carl's justification.")
+        with autosave_answered(carl):
+            carl.locator("#id_justification").fill("Carl's justification.")
         expect(carl_status).to_have_text(SAVED, timeout=10_000)
         dana.locator("#id_justification").fill("Dana's justification.")
         expect(dana_status).to_contain_text("Not saved", timeout=10_000)

@@ -59,13 +59,14 @@ UNAVAILABLE_JSON = {
 }
 
 
-# The database as `make run` builds it, in the process that then runs test_autosave.py's AUTOSAVE_SETUP (one start
-# of Django instead of three).
+# The database as `make run` builds it (migrate, load_library, load_demo), in the process that then runs
+# test_autosave.py's AUTOSAVE_SETUP (one start of Django instead of four).
 BUILD = """
 import os
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 call_command("load_library", stdout=open(os.devnull, "w"))
+call_command("load_demo", stdout=open(os.devnull, "w"))
 """
 
 

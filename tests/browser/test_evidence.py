@@ -28,7 +28,6 @@ from django.test import Client
 from accounts.models import User
 from assessments.models import Assessment
 
-call_command("load_demo", stdout=open(os.devnull, "w"))
 assessment = Assessment.objects.get(workspace__city__slug="demoville")
 factor = assessment.factors.select_related("key_factor").first()
 
@@ -53,7 +52,7 @@ print(json.dumps({
 def evidence_server(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[tuple[str, dict]]:
     tmp = tmp_path_factory.mktemp("evidence-server")
     env, people = prepare_server(
-        tmp, f"{worker_id}_evidence", library=True, setup=SETUP, extra_env={"MEDIA_ROOT": str(tmp / "media")}
+        tmp, f"{worker_id}_evidence", demo=True, setup=SETUP, extra_env={"MEDIA_ROOT": str(tmp / "media")}
     )
     with running_server(tmp, env) as url:
         yield url, people

@@ -70,7 +70,8 @@ def test_reach_a_practice_from_a_search_by_keyboard(page) -> None:
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
-def test_public_page_has_no_axe_violations(page, path: str) -> None:
+def test_public_page_has_no_axe_violations(public_page, path: str) -> None:
+    page = public_page
     response = page.goto(path)
     assert response.status == (404 if path == "/no-such-page/" else 200)
     assert axe_violations(page) == []
@@ -83,7 +84,8 @@ def test_public_page_has_no_axe_violations(page, path: str) -> None:
 @pytest.mark.parametrize(
     "path", ["/", "/benchmarks/migrant-entrepreneurs/", "/practices/?q=volunteers", "/charter/", "/cities/"]
 )
-def test_pages_reflow_at_320_pixels_without_horizontal_scrolling(page, path: str) -> None:
+def test_pages_reflow_at_320_pixels_without_horizontal_scrolling(public_page, path: str) -> None:
+    page = public_page
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(path)
     assert page.evaluate("document.documentElement.scrollWidth") <= 320

@@ -28,7 +28,6 @@ from assessments.models import Assessment, PartnerRating
 from cities.models import Membership
 from tests.support.cast import set_up_mfa
 
-call_command("load_demo", stdout=open(os.devnull, "w"))
 assessment = Assessment.objects.get(workspace__city__slug="demoville")
 coordinator = User.objects.get(email="coordinator@demoville.example")
 set_up_mfa(coordinator)
@@ -64,7 +63,7 @@ def partners_server(tmp_path_factory: pytest.TempPathFactory, worker_id: str) ->
     tmp = tmp_path_factory.mktemp("partners-server")
     mail = tmp_path_factory.mktemp("partners-mail")
     env, people = prepare_server(
-        tmp, f"{worker_id}_partners", library=True, setup=SETUP, extra_env={"EMAIL_FILE_PATH": str(mail)}
+        tmp, f"{worker_id}_partners", demo=True, setup=SETUP, extra_env={"EMAIL_FILE_PATH": str(mail)}
     )
     with running_server(tmp, env) as url:
         yield url, people, mail

@@ -66,7 +66,7 @@ print(json.dumps({
 @pytest.fixture(scope="module")
 def results_server(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[tuple[str, dict]]:
     tmp = tmp_path_factory.mktemp("results-server")
-    env, people = prepare_server(tmp, f"{worker_id}_results", library=True, setup=SETUP)
+    env, people = prepare_server(tmp, f"{worker_id}_results", demo=True, setup=SETUP)
     with running_server(tmp, env) as url:
         yield url, people
 

@@ -41,7 +41,7 @@ print(json.dumps({
 @pytest.fixture(scope="module")
 def rounds_server(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[tuple[str, dict]]:
     tmp = tmp_path_factory.mktemp("rounds-server")
-    env, people = prepare_server(tmp, f"{worker_id}_rounds", library=True, setup=SETUP)
+    env, people = prepare_server(tmp, f"{worker_id}_rounds", demo=True, setup=SETUP)
     with running_server(tmp, env) as url:
         yield url, people
 

@@ -42,7 +42,7 @@ def team_server(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Ite
     mail = tmp / "mail"
     mail.mkdir()
     env, people = prepare_server(
-        tmp, f"{worker_id}_team", library=True, setup=SETUP, extra_env={"EMAIL_FILE_PATH": str(mail)}
+        tmp, f"{worker_id}_team", demo=True, setup=SETUP, extra_env={"EMAIL_FILE_PATH": str(mail)}
     )
     people["mail"] = str(mail)
     with running_server(tmp, env) as url:

@@ -34,7 +34,7 @@ print(json.dumps({
 @pytest.fixture(scope="module")
 def workbook_server(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[tuple[str, dict]]:
     tmp = tmp_path_factory.mktemp("workbook-server")
-    env, people = prepare_server(tmp, f"{worker_id}_workbook", library=True, setup=SETUP)
+    env, people = prepare_server(tmp, f"{worker_id}_workbook", demo=True, setup=SETUP)
     with running_server(tmp, env) as url:
         yield url, people
 

@@ -3,7 +3,7 @@ Chromium, axe-core, and the setup scripts run in the server's database.
 
 The server gets a fresh database (SQLite file, or a PostgreSQL database when DATABASE_URL points at
 PostgreSQL): a copy of a template built once per test process with the same commands as `make run`
-(migrate, then load_library)."""
+(migrate, then load_library, and load_demo for the demo's template)."""
 
 import atexit
 import json
@@ -71,7 +71,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-# The start of the setup script of the modules served from the demo workspace (`load_demo`): its
+# The start of the setup script of the modules served from the demo workspace (`prepare_server(demo=True)`): its
 # assessment, its coordinator with two-factor authentication set up, and `session(user)`, the value of
 # a session cookie signed in as that user. Each module appends what it needs and prints its JSON.
 DEMO_SETUP = """
@@ -83,7 +83,6 @@ from accounts.models import User
 from assessments.models import Assessment
 from tests.support.cast import set_up_mfa
 
-call_command("load_demo", stdout=open(os.devnull, "w"))
 assessment = Assessment.objects.get(workspace__city__slug="demoville")
 coordinator = User.objects.get(email="coordinator@demoville.example")
 set_up_mfa(coordinator)
@@ -95,9 +94,10 @@ def session(user):
 """
 
 
-# One database per test process, migrated and with the library loaded, copied for every test server:
-# building it (migrate + load_library) costs far more than copying it.
-_TEMPLATES: dict[str, str] = {}
+# Databases built once per test process and copied for every test server, since building one costs far
+# more than copying it: "library" is migrated with the library loaded, as `make run` does; "demo" adds
+# `load_demo` (the fictional Demoville workspace, which writes no files, so a copy of it is a whole demo).
+_TEMPLATES: dict[tuple[str, str], str] = {}
 
 
 def _postgres_admin(url: str) -> tuple[str, "object"]:
@@ -107,64 +107,75 @@ def _postgres_admin(url: str) -> tuple[str, "object"]:
     return base, psycopg.connect(f"{base}/postgres", autocommit=True)
 
 
-def library_template() -> str:
-    """The URL of this process's template database, built on first use like `make run` builds one."""
-    key = os.environ.get("PYTEST_XDIST_WORKER", "main")
+def template(kind: str = "library") -> str:
+    """The URL of this process's template database of that kind, built on first use."""
+    key = (os.environ.get("PYTEST_XDIST_WORKER", "main"), kind)
     if key in _TEMPLATES:
         return _TEMPLATES[key]
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    if kind == "library":
+        url = _new_database(f"icb_browser_template_{key[0]}", "")
+        env = {**os.environ, "DATABASE_URL": url, "DJANGO_ENV": "test", "DEBUG": "false"}
+        subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+        subprocess.run([*manage, "load_library"], env=env, check=True, cwd=ROOT, capture_output=True)
+    elif kind == "demo":
+        url = _new_database(f"icb_browser_demo_{key[0]}", template("library"))
+        env = {**os.environ, "DATABASE_URL": url, "DJANGO_ENV": "test", "DEBUG": "false"}
+        subprocess.run([*manage, "load_demo"], env=env, check=True, cwd=ROOT, capture_output=True)
+    else:
+        raise ValueError(f"no template database {kind!r}")
+    _TEMPLATES[key] = url
+    return url
+
+
+def _new_database(name: str, source: str, folder: Path | None = None) -> str:
+    """A new database of that name, empty or a copy of `source` (a URL), where DATABASE_URL points: a
+    PostgreSQL database, or a SQLite file in `folder` (a new temporary folder if none is given)."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
         base, conn = _postgres_admin(url)
-        name = f"icb_browser_template_{key}"
         with conn:  # type: ignore[attr-defined]
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[attr-defined]
-            conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[attr-defined]
-        template = f"{base}/{name}"
-    else:
+            copy = f' TEMPLATE "{source.rpartition("/")[2]}"' if source else ""
+            conn.execute(f'CREATE DATABASE "{name}"{copy}')  # type: ignore[attr-defined]
+        return f"{base}/{name}"
+    if folder is None:
         folder = Path(tempfile.mkdtemp(prefix="icb-browser-template-"))
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        template = f"sqlite:///{folder / 'template.sqlite3'}"
-    env = {**os.environ, "DATABASE_URL": template, "DJANGO_ENV": "test", "DEBUG": "false"}
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
-    subprocess.run([*manage, "load_library"], env=env, check=True, cwd=ROOT, capture_output=True)
-    _TEMPLATES[key] = template
-    return template
-
-
-def server_database(tmp: Path, worker: str, *, library: bool) -> str:
-    """A fresh database for one test server: a copy of the library template, or empty."""
-    url = os.environ.get("DATABASE_URL", "")
-    template = library_template() if library else ""
-    if url.startswith("postgres"):
-        base, conn = _postgres_admin(url)
-        name = f"icb_browser_{worker}"
-        with conn:  # type: ignore[attr-defined]
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[attr-defined]
-            source = f' TEMPLATE "{template.rpartition("/")[2]}"' if template else ""
-            conn.execute(f'CREATE DATABASE "{name}"{source}')  # type: ignore[attr-defined]
-        return f"{base}/{name}"
-    path = tmp / "browser.sqlite3"
-    if template:
-        with sqlite3.connect(template.removeprefix("sqlite:///")) as source_db, sqlite3.connect(path) as copy:
-            source_db.backup(copy)
+    path = folder / f"{name}.sqlite3"
+    if source:
+        with sqlite3.connect(source.removeprefix("sqlite:///")) as source_db, sqlite3.connect(path) as copy_db:
+            source_db.backup(copy_db)
     return f"sqlite:///{path}"
 
 
+def server_database(tmp: Path, worker: str, *, library: bool, demo: bool = False) -> str:
+    """A fresh database for one test server: a copy of the demo or library template, or empty."""
+    source = template("demo") if demo else template("library") if library else ""
+    return _new_database(f"icb_browser_{worker}", source, tmp)
+
+
 def prepare_server(
-    tmp: Path, worker: str, *, library: bool = True, setup: str = "", extra_env: dict[str, str] | None = None
+    tmp: Path,
+    worker: str,
+    *,
+    library: bool = True,
+    demo: bool = False,
+    setup: str = "",
+    extra_env: dict[str, str] | None = None,
 ) -> tuple[dict[str, str], dict]:
-    """A fresh database for a test server: migrated, with the library unless told otherwise, then a
-    `manage.py shell` setup script whose last printed line is JSON (returned, e.g. session cookies)."""
+    """A fresh database for a test server: migrated, with the library unless told otherwise, and the demo
+    (`load_demo`) when asked, then a `manage.py shell` setup script whose last printed line is JSON (returned,
+    e.g. session cookies)."""
     env = {
         **os.environ,
-        "DATABASE_URL": server_database(tmp, worker, library=library),
+        "DATABASE_URL": server_database(tmp, worker, library=library, demo=demo),
         "DJANGO_ENV": "test",
         "DEBUG": "false",
         **(extra_env or {}),
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
-    if not library:  # a copy of the template is migrated already
+    if not (library or demo):  # a copy of a template is migrated already
         subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     found: dict = {}
     if setup:
@@ -175,13 +186,18 @@ def prepare_server(
     return env, found
 
 
+# The app is loaded once, before the two workers fork (--preload): Django is imported once per server, not per
+# worker; no database connection is open at import, so none is shared between the workers.
+GUNICORN_OPTIONS = ["--preload", "--timeout", "60"]
+
+
 @contextmanager
 def running_server(tmp: Path, env: dict[str, str]) -> Iterator[str]:
     """gunicorn serving the app on a free loopback port until the block ends; yields its base URL."""
     port = free_port()
     log = (tmp / "server.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--timeout", "60"],
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", *GUNICORN_OPTIONS],
         env=env,
         cwd=ROOT,
         stdout=log,
@@ -208,6 +224,16 @@ def running_server(tmp: Path, env: dict[str, str]) -> Iterator[str]:
         log.close()
 
 
+@contextmanager
+def autosave_answered(page: object) -> Iterator[None]:
+    """A block whose typing causes an autosave ends once the server has answered that save: a status that
+    already read "Saved" from an earlier save cannot tell (`with autosave_answered(page): field.fill(...)`)."""
+    with page.expect_response(  # type: ignore[attr-defined]
+        lambda r: r.request.method == "POST" and r.url.endswith("/autosave/"), timeout=10_000
+    ):
+        yield
+
+
 def axe_violations(page: object) -> list[str]:
     """Run axe-core in the page (CSP stays on: the script is evaluated through the DevTools protocol)."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):  # type: ignore[attr-defined]
@@ -230,7 +256,6 @@ from django.test import Client
 from accounts.models import User
 from assessments.models import Assessment
 
-call_command("load_demo", stdout=open(os.devnull, "w"))
 assessment = Assessment.objects.get(workspace__city__slug="demoville")
 contributor = User.objects.get(email="contributor@demoville.example")
 factor = [f for f in assessment.factors.select_related("key_factor").filter(rating__isnull=True)
