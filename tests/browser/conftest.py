@@ -10,6 +10,8 @@ from tests.support.browser import (
     AXE,
     CHROMIUM,
     CHROMIUM_ARGS,
+    VIEWPORT,
+    new_page,
     prepare_server,
     running_server,
 )
@@ -43,30 +45,16 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-VIEWPORT = {"width": 1280, "height": 900}
-
-
-def _new_page(browser: object, base_url: str) -> tuple[object, object]:
-    """A fresh browser context and its page, which collects console errors in `page.console_errors`."""
-    context = browser.new_context(base_url=base_url, viewport=VIEWPORT)  # type: ignore[attr-defined]
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.console_errors = errors
-    return context, page
-
-
 @pytest.fixture
 def page(browser: object, server_url: str) -> Iterator[object]:
-    context, page = _new_page(browser, server_url)
+    context, page = new_page(browser, server_url)
     yield page
     context.close()  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
 def _module_page(browser: object, server_url: str) -> Iterator[object]:
-    context, page = _new_page(browser, server_url)
+    context, page = new_page(browser, server_url)
     yield page
     context.close()  # type: ignore[attr-defined]
 

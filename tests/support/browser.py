@@ -29,15 +29,24 @@ def tab_until(page, predicate_js: str, limit: int = 250) -> None:
     raise AssertionError(f"keyboard focus never reached an element matching {predicate_js}")
 
 
-def signed_in_page(browser, workspace_server, who: str):
-    url, people = workspace_server
-    context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 900})
-    context.add_cookies([{"name": people["cookie"], "value": people[who], "url": url}])
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def new_page(browser: object, base_url: str) -> tuple[object, object]:
+    """A fresh browser context and its page, which collects console errors in `page.console_errors`."""
+    context = browser.new_context(base_url=base_url, viewport=VIEWPORT)  # type: ignore[attr-defined]
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.console_errors = errors
+    return context, page
+
+
+def signed_in_page(browser, workspace_server, who: str):
+    url, people = workspace_server
+    context, page = new_page(browser, url)
+    context.add_cookies([{"name": people["cookie"], "value": people[who], "url": url}])  # type: ignore[attr-defined]
     return context, page
 
 
