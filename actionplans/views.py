@@ -26,11 +26,11 @@ from assessments.access import sign_in_unless_public
 from assessments.history import describe
 from assessments.models import Assessment, ContextNote
 from benchmarks.models import KeyFactor
-from benchmarks.pdf import html_to_pdf
 from editing import answers
 from editing.actions import PageSave, working_on
 from lib.actions import FieldConflict
 from lib.merge import conflict_form_data, conflict_rows, fingerprints, kept_values
+from lib.pdf import html_to_pdf
 from lib.securitylog import log_event
 from lib.text import sentence
 
@@ -492,7 +492,7 @@ def plan_pdf(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
     report = plan_contents(plan, chart_id=REPORT_CHART_ID)
     context = {"plan": plan, "report": report, "assessment": plan.assessment, "for_pdf": True}
     html = render_to_string("actionplans/plan_print.html", context, request=request)
-    response = HttpResponse(html_to_pdf(html, request), content_type="application/pdf")
+    response = HttpResponse(html_to_pdf(html, base_url=request.build_absolute_uri("/")), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_filename(plan, "pdf")}"'
     _exported(request, plan, "pdf")
     return response

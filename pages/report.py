@@ -14,6 +14,7 @@ from assessments import report
 from assessments.models import Assessment
 from assessments.results import Results
 from evidence.report import evidence_by_factor
+from lib.pdf import html_to_pdf
 
 
 def report_context(assessment: Assessment, *, team: bool, results: Results | None = None) -> dict[str, Any]:
@@ -32,12 +33,5 @@ def report_html(assessment: Assessment, *, team: bool, results: Results | None =
 
 
 def report_pdf(assessment: Assessment, *, team: bool, results: Results | None = None) -> bytes:
-    # Imported here: WeasyPrint loads Pango at import, which only PDF requests need.
-    from weasyprint import CSS, HTML
-
     html = report_html(assessment, team=team, results=results)
-    css = settings.BASE_DIR / "static" / "css"
-    stylesheets = [CSS(filename=str(css / "print.css")), CSS(filename=str(css / "report.css"))]
-    document = HTML(string=html, base_url=str(settings.BASE_DIR))
-    pdf: bytes = document.write_pdf(stylesheets=stylesheets, pdf_variant="pdf/ua-1", pdf_tags=True)
-    return pdf
+    return html_to_pdf(html, base_url=str(settings.BASE_DIR), stylesheets=("print.css", "report.css"))

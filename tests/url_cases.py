@@ -271,12 +271,12 @@ def stub_pdf_rendering(monkeypatch: Any) -> None:
     (benchmarks' own tests check it), so the view gets a tiny PDF instead."""
     import pages.views.library
 
-    monkeypatch.setattr(pages.views.library, "html_to_pdf", lambda html, request: b"%PDF-1.7\n%stub\n")
+    monkeypatch.setattr(pages.views.library, "html_to_pdf", lambda html, **options: b"%PDF-1.7\n%stub\n")
     try:
         import actionplans.views
     except ImportError:  # the app may not be there on every branch
         return
-    monkeypatch.setattr(actionplans.views, "html_to_pdf", lambda html, request: b"%PDF-1.7\n%stub\n")
+    monkeypatch.setattr(actionplans.views, "html_to_pdf", lambda html, **options: b"%PDF-1.7\n%stub\n")
 
 
 def all_urls(world: World) -> tuple[dict[str, str], list[str]]:

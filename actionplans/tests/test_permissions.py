@@ -166,7 +166,7 @@ def stub_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
     """The PDF itself is checked in test_downloads; here only who gets it."""
     import actionplans.views
 
-    monkeypatch.setattr(actionplans.views, "html_to_pdf", lambda html, request: b"%PDF-1.7\n%stub\n")
+    monkeypatch.setattr(actionplans.views, "html_to_pdf", lambda html, **options: b"%PDF-1.7\n%stub\n")
 
 
 @pytest.mark.parametrize(("action", "role", "expected"), CELLS, ids=[f"{a}-{r}" for a, r, _ in CELLS])

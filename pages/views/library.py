@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from benchmarks.models import Topic
 from benchmarks.panels import benchmark_context, key_factor_context, programmes_with_benchmarks
-from benchmarks.pdf import html_to_pdf
+from lib.pdf import html_to_pdf
 from practices.panels import key_factor_practices, library_summary, practices_by_factor
 
 
@@ -52,7 +52,7 @@ def benchmark_print(request: HttpRequest, slug: str) -> HttpResponse:
 def benchmark_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     context = _benchmark_page(slug, None)
     html = render_to_string("pages/benchmark_print.html", {**context, "for_pdf": True}, request=request)
-    response = HttpResponse(html_to_pdf(html, request), content_type="application/pdf")
+    response = HttpResponse(html_to_pdf(html, base_url=request.build_absolute_uri("/")), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="integrating-cities-benchmark-{slug}.pdf"'
     return response
 
