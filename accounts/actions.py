@@ -191,7 +191,8 @@ def check_under_lockout(email: str, request: HttpRequest, check: Callable[[], T 
 
 def mfa_required(user: User) -> bool:
     """Staff and superusers must use a second factor (docs/quality.md S2), and whoever the apps above say
-    (settings.MFA_REQUIRED_FOR: coordinators of any workspace, cities.access.coordinates_a_workspace)."""
+    (settings.MFA_REQUIRED_FOR: coordinators of any workspace and the mentors of an active mentorship,
+    mentoring.access.must_use_second_factor)."""
     if user.is_staff or user.is_superuser:
         return True
     return any(import_string(path)(user) for path in settings.MFA_REQUIRED_FOR)

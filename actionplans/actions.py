@@ -23,6 +23,7 @@ from editing.actions import PageSave, is_new_save
 from lib.actions import Conflict, Refused
 from lib.merge import fingerprints, merge, merged
 from lib.models import merge_autosave
+from practices.models import Practice
 
 
 class PlanError(Refused):
@@ -45,6 +46,10 @@ class ActionFields:
     competence: str = ""
     status: str = Action.Status.PLANNED
     key_factors: list[int] = field(default_factory=list)  # KeyFactor ids
+    adapts_practice: str = ""  # the slug of the library's practice it adapts, "" for none
+    adaptation_kept: str = ""
+    adaptation_changed: str = ""
+    adaptation_why: str = ""
 
 
 @dataclass
@@ -57,9 +62,14 @@ class IndicatorFields:
     due: date | None = None
 
 
-TEXTS = ("title", "description", "owner", "partners", "resources", "funding_source")
+ADAPTATION_TEXTS = ("adaptation_kept", "adaptation_changed", "adaptation_why")
+TEXTS = ("title", "description", "owner", "partners", "resources", "funding_source", *ADAPTATION_TEXTS)
+# The practice an action adapts: a slug in ActionFields, the form and the history; a foreign key on the row.
+PRACTICE = "adapts_practice"
 # An action's fields besides its key factors, each its own form field and unit of a merge (lib.merge).
-EDITED = (*TEXTS, "start", "end", "budget", "competence", "status")
+EDITED = (*TEXTS, "start", "end", "budget", "competence", "status", PRACTICE)
+# The fields stored as they are on the row (the practice is stored by its key).
+STORED = tuple(name for name in EDITED if name != PRACTICE)
 INDICATOR_FIELDS = ("name", "baseline", "target", "current", "unit", "due")
 
 
@@ -143,10 +153,24 @@ def do_start_plan(assessment: Assessment, *, by: User) -> ActionPlan:
 # ---- actions
 
 
+def _practice_slug(action: Action) -> str:
+    return action.adapts_practice.slug if action.adapts_practice_id and action.adapts_practice else ""
+
+
 def _action_state(action: Action, key_factor_slugs: list[str]) -> dict[str, Any]:
     state = {name: _shown(getattr(action, name)) for name in (*TEXTS, "start", "end", "budget")}
     state |= {"competence": action.competence, "status": action.status, "key_factors": sorted(key_factor_slugs)}
+    state[PRACTICE] = _practice_slug(action)
     return state
+
+
+def _check_practice(fields: ActionFields) -> Practice | None:
+    if not fields.adapts_practice:
+        return None
+    practice = Practice.objects.filter(slug=fields.adapts_practice).first()
+    if practice is None:
+        raise PlanError(_("Choose one of the listed practices."))
+    return practice
 
 
 def _check_fields(plan: ActionPlan, fields: ActionFields) -> dict[int, KeyFactor]:
@@ -189,9 +213,11 @@ def _write_action(plan: ActionPlan, locked: Action, fields: ActionFields, *, by:
     slugs = list(locked.key_factors.order_by("slug").values_list("slug", flat=True))
     before = _action_state(locked, slugs)
     factors = _check_fields(plan, fields)
+    practice = _check_practice(fields)
     new_slugs = [kf.slug for kf in factors.values()]
-    for name in EDITED:
+    for name in STORED:
         setattr(locked, name, getattr(fields, name))
+    locked.adapts_practice = practice
     after = _action_state(locked, new_slugs)
     previous_editor = locked.updated_by_id
     locked.lock_version += 1
@@ -247,7 +273,9 @@ def do_save_action(
         if locked.lock_version != expected_version:
             slugs = list(locked.key_factors.order_by("slug").values_list("slug", flat=True))
             factors = _check_fields(plan, fields)
-            submitted = Action(**{name: getattr(fields, name) for name in EDITED})
+            submitted = Action(
+                **{name: getattr(fields, name) for name in STORED}, adapts_practice=_check_practice(fields)
+            )
             raise Conflict(
                 stored=_action_state(locked, slugs),
                 submitted=_action_state(submitted, [kf.slug for kf in factors.values()]),
@@ -271,8 +299,8 @@ def stored_fields(action: Action, chosen: set[int] | None = None) -> ActionField
     """What is stored of an action, as an editor sets it; `chosen` its key factors' ids when known."""
     if chosen is None:
         chosen = set(action.key_factors.values_list("pk", flat=True))
-    values = {name: getattr(action, name) for name in EDITED}
-    return ActionFields(**values, key_factors=sorted(chosen))
+    values = {name: getattr(action, name) for name in STORED}
+    return ActionFields(**values, key_factors=sorted(chosen), adapts_practice=_practice_slug(action))
 
 
 def action_values(fields: ActionFields, key_factors: list[KeyFactor]) -> dict[str, Any]:
@@ -291,6 +319,7 @@ def _action_from_values(values: dict[str, Any], key_factors: list[KeyFactor]) ->
 
     return ActionFields(
         **{name: values[name] for name in (*TEXTS, "competence", "status")},
+        adapts_practice=values[PRACTICE] or "",
         start=day(values["start"]),
         end=day(values["end"]),
         budget=Decimal(values["budget"]) if values["budget"] not in (None, "") else None,

@@ -11,6 +11,7 @@ from actionplans.models import Action, key_factor_field
 from assessments.models import ContextNote
 from benchmarks.models import KeyFactor
 from lib.forms import AccessibleFormMixin, LoadedMixin
+from practices.models import Practice
 
 
 class DateInput(forms.DateInput):
@@ -66,10 +67,45 @@ class ActionForm(AccessibleFormMixin, LoadedMixin, forms.Form):
         help_text=_("The level of government that holds the competence for this action."),
     )
     status = forms.ChoiceField(label=_("Status"), choices=Action.Status.choices)
+    # Learning from a practice (URBACT's "understand, adapt, re-use"); its choices are set in __init__.
+    adapts_practice = forms.ChoiceField(
+        label=_("Practice it adapts"),
+        required=False,
+        help_text=_(
+            "A practice of the library this action learns from: of the mentor city or any other. "
+            "The practices of this benchmark come first."
+        ),
+    )
+    adaptation_kept = forms.CharField(
+        label=_("What is kept"),
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the city takes over from the practice as it is."),
+    )
+    adaptation_changed = forms.CharField(
+        label=_("What is changed"),
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the city does differently."),
+    )
+    adaptation_why = forms.CharField(
+        label=_("Why it is changed"),
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example the local context, the competences or the budget."),
+    )
 
-    def __init__(self, *args: Any, key_factors: list[KeyFactor], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, key_factors: list[KeyFactor], practices: list[tuple[str, Any]] | None = None, **kwargs: Any
+    ) -> None:
         self.key_factors = key_factors
         super().__init__(*args, **kwargs)
+        practice_field = self.fields["adapts_practice"]
+        assert isinstance(practice_field, forms.ChoiceField)  # noqa: S101 - declared above
+        practice_field.choices = [("", _("None")), *(practices if practices is not None else practice_choices(None))]
         for key_factor in key_factors:
             self.fields[key_factor_field(key_factor)] = forms.BooleanField(
                 label=f"{key_factor.number}. {key_factor.title}", required=False
@@ -101,6 +137,10 @@ class ActionForm(AccessibleFormMixin, LoadedMixin, forms.Form):
             competence=data["competence"],
             status=data["status"],
             key_factors=[kf.pk for kf in self.key_factors if data.get(key_factor_field(kf))],
+            adapts_practice=data["adapts_practice"],
+            adaptation_kept=data["adaptation_kept"],
+            adaptation_changed=data["adaptation_changed"],
+            adaptation_why=data["adaptation_why"],
         )
 
     @classmethod
@@ -120,9 +160,31 @@ class ActionForm(AccessibleFormMixin, LoadedMixin, forms.Form):
                 "funding_source",
                 "competence",
                 "status",
+                "adaptation_kept",
+                "adaptation_changed",
+                "adaptation_why",
             )
         }
+        initial["adapts_practice"] = action.adapts_practice.slug if action.adapts_practice else ""
         return initial | {f"kf-{pk}": True for pk in chosen}
+
+
+def practice_choices(benchmark_id: int | None) -> list[tuple[str, Any]]:
+    """The library's practices for an action's "practice it adapts": those of the action's benchmark first,
+    then the others, each group by city and title, labelled with its city (option groups of a select)."""
+    this: list[tuple[str, str]] = []
+    others: list[tuple[str, str]] = []
+    for slug, title, city, benchmark in Practice.objects.order_by("city__name", "title").values_list(
+        "slug", "title", "city__name", "benchmark_id"
+    ):
+        label = f"{title} ({city})"
+        (this if benchmark_id is not None and benchmark == benchmark_id else others).append((slug, label))
+    if not this:
+        return [(str(_("Practices of the library")), others)] if others else []
+    groups: list[tuple[str, Any]] = [(str(_("Practices of this benchmark")), this)]
+    if others:
+        groups.append((str(_("Practices of other benchmarks")), others))
+    return groups
 
 
 class IndicatorForm(AccessibleFormMixin, forms.Form):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.models import Assessment, ContextNote
 from benchmarks.models import KeyFactor
 from lib.models import HistoryEvent
+from practices.models import Practice
 
 
 class ActionPlan(models.Model):
@@ -83,6 +84,19 @@ class Action(models.Model):
         _("competence level"), max_length=10, choices=ContextNote.Competence.choices, blank=True
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    # Learning from a practice (URBACT's "understand, adapt, re-use"): the practice of the library this action
+    # adapts, of the mentor city or any other, with what is kept, what is changed and why.
+    adapts_practice = models.ForeignKey(
+        Practice,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("practice it adapts"),
+    )
+    adaptation_kept = models.TextField(_("what is kept of the practice"), blank=True)
+    adaptation_changed = models.TextField(_("what is changed"), blank=True)
+    adaptation_why = models.TextField(_("why it is changed"), blank=True)
     lock_version = models.PositiveIntegerField(default=0)
     # The client's id of the last autosave applied, so a replayed save is answered, not applied twice.
     last_save_id = models.UUIDField(null=True, blank=True, editable=False)

@@ -43,6 +43,7 @@ def alive_actions(plan: ActionPlan) -> list[Action]:
         Action.objects.alive()
         .filter(plan=plan)
         .order_by("position", "pk")
+        .select_related("adapts_practice__city")
         .prefetch_related(
             "key_factors",
             "indicators",

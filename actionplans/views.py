@@ -18,7 +18,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.http import AuthenticatedRequest, signed_in_user
 from actionplans import access, actions
-from actionplans.forms import ActionForm, AddActionForm, EditIndicatorForm, IndicatorForm, ProgressForm
+from actionplans.forms import (
+    ActionForm,
+    AddActionForm,
+    EditIndicatorForm,
+    IndicatorForm,
+    ProgressForm,
+    practice_choices,
+)
 from actionplans.models import Action, ActionPlan, key_factor_field
 from actionplans.report import REPORT_CHART_ID, plan_contents
 from actionplans.workbook import plan_workbook
@@ -33,12 +40,18 @@ from lib.merge import conflict_form_data, conflict_rows, fingerprints, kept_valu
 from lib.pdf import html_to_pdf
 from lib.securitylog import log_event
 from lib.text import sentence
+from practices.models import Practice
 
 EVENTS_PER_PAGE = 50
 
 
 def _key_factors(assessment: Assessment) -> list[KeyFactor]:
     return actions.benchmark_key_factors(assessment)
+
+
+def _practices(assessment: Assessment) -> list[tuple[str, Any]]:
+    """The choices of an action's "practice it adapts": this benchmark's practices first."""
+    return practice_choices(assessment.benchmark_version.benchmark_id)
 
 
 def _context(plan: ActionPlan, role: str | None) -> dict[str, Any]:
@@ -142,7 +155,7 @@ def _render_action(
     if context["edit"] and form is None:
         loaded = fingerprints(actions.action_values(actions.stored_fields(action, chosen), key_factors))
         initial = ActionForm.initial_for(action, chosen) | {"loaded": loaded}
-        form = ActionForm(initial=initial, key_factors=key_factors)
+        form = ActionForm(initial=initial, key_factors=key_factors, practices=_practices(plan.assessment))
     today = timezone.localdate()
     indicators = list(action.indicators.all())
     action._prefetched_objects_cache = {"indicators": indicators}  # type: ignore[attr-defined]
@@ -163,6 +176,9 @@ def _render_action(
         else [],
         "stored_factors": stored_factors,
         "stored_status": dict(Action.Status.choices).get(conflict.stored["status"]) if conflict else None,
+        "stored_practice": Practice.objects.filter(slug=conflict.stored.get(actions.PRACTICE)).first()
+        if conflict and conflict.stored.get(actions.PRACTICE)
+        else None,
         "addressed": [kf for kf in key_factors if kf.pk in chosen],
         "indicators": indicators,
         "overdue_indicators": {i.pk for i in action.overdue_indicators(today)},
@@ -179,12 +195,15 @@ def _action_shown(key_factors: list[KeyFactor]) -> Callable[[str, Any], Any]:
     addressed or not."""
     labels = dict(Action.Status.choices) | dict(ContextNote.Competence.choices)
     boxes = {key_factor_field(kf) for kf in key_factors}
+    practices = dict(Practice.objects.values_list("slug", "title"))
 
     def shown(name: str, value: Any) -> Any:
         if name in boxes:
             return _("Addressed") if value else _("Not addressed")
         if name in ("status", "competence"):
             return labels.get(value, _("Not set"))
+        if name == actions.PRACTICE:
+            return practices.get(value, _("None")) if value else _("None")
         return value
 
     return shown
@@ -199,7 +218,7 @@ def action_detail(request: HttpRequest, assessment_id: UUID, action_id: UUID) ->
     if not write:
         return _render_action(request, action, role)
     key_factors = _key_factors(action.plan.assessment)
-    form = ActionForm(request.POST, key_factors=key_factors)
+    form = ActionForm(request.POST, key_factors=key_factors, practices=_practices(action.plan.assessment))
     if not form.is_valid():
         return _render_action(request, action, role, form=form, status=400)
     loaded = form.cleaned_data["loaded"]
@@ -208,7 +227,11 @@ def action_detail(request: HttpRequest, assessment_id: UUID, action_id: UUID) ->
         try:
             saved = actions.do_merge_action(action, by=signed_in_user(request), values=values, loaded=loaded)
         except FieldConflict as found:
-            kept = ActionForm(conflict_form_data(request.POST, found, loaded), key_factors=key_factors)
+            kept = ActionForm(
+                conflict_form_data(request.POST, found, loaded),
+                key_factors=key_factors,
+                practices=_practices(action.plan.assessment),
+            )
             kept.is_valid()
             action.refresh_from_db()
             return _render_action(request, action, role, form=kept, field_conflict=found, status=409)
@@ -226,7 +249,7 @@ def action_detail(request: HttpRequest, assessment_id: UUID, action_id: UUID) ->
         # Keep what was typed; the next save, made knowingly, replaces the stored version.
         data = request.POST.copy()
         data["lock_version"] = str(conflict.stored_version)
-        kept = ActionForm(data, key_factors=key_factors)
+        kept = ActionForm(data, key_factors=key_factors, practices=_practices(action.plan.assessment))
         kept.is_valid()
         action.refresh_from_db()
         return _render_action(request, action, role, form=kept, conflict=conflict, status=409)
@@ -256,7 +279,7 @@ def action_autosave(request: HttpRequest, assessment_id: UUID, action_id: UUID) 
     if request.method == "GET":
         return answers.state(request, action.lock_version, editable=True)
     key_factors = _key_factors(action.plan.assessment)
-    form = AutosaveForm(request.POST, key_factors=key_factors)
+    form = AutosaveForm(request.POST, key_factors=key_factors, practices=_practices(action.plan.assessment))
     if not form.is_valid():
         return answers.invalid(form)
     loaded = form.cleaned_data["loaded"]

@@ -65,6 +65,11 @@ def plan_workbook(contents: PlanContents) -> bytes:
                 action.get_status_display(),
                 _("yes") if row.overdue else _("no"),
                 "; ".join(row.reasons),
+                action.adapts_practice.title if action.adapts_practice else "",
+                action.adapts_practice.city.name if action.adapts_practice else "",
+                action.adaptation_kept,
+                action.adaptation_changed,
+                action.adaptation_why,
             ]
         )
         for indicator in action.indicators.all():
@@ -101,9 +106,14 @@ def plan_workbook(contents: PlanContents) -> bytes:
             _("Status"),
             _("Overdue"),
             _("Why overdue"),
+            _("Practice it adapts"),
+            _("City of the practice"),
+            _("What is kept"),
+            _("What is changed"),
+            _("Why it is changed"),
         ],
         action_rows,
-        [6, 40, 60, 40, 24, 24, 12, 12, 30, 14, 24, 18, 14, 10, 40],
+        [6, 40, 60, 40, 24, 24, 12, 12, 30, 14, 24, 18, 14, 10, 40, 40, 20, 40, 40, 40],
     )
     _sheet(
         book.create_sheet(_("Indicators")[:31]),

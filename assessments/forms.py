@@ -13,7 +13,7 @@ from accounts.models import User
 from assessments.models import ContextNote, QuestionAnswer, answer_field, comment_field
 from benchmarks.models import Benchmark, GuideQuestion, KeyFactor, RatingLevel
 from cities.models import Membership, Role
-from lib.forms import AccessibleFormMixin, LoadedMixin
+from lib.forms import AccessibleFormMixin, FirstBoxCheckboxes, LoadedMixin
 from lib.text import bdi
 
 if TYPE_CHECKING:
@@ -111,13 +111,6 @@ class FactorForm(AccessibleFormMixin, LoadedMixin, forms.Form):
             "answers": self.answers(),
             "comments": self.comments(),
         }
-
-
-class FirstBoxCheckboxes(forms.CheckboxSelectMultiple):
-    """Checkboxes whose group id is the first box's, so the error summary's link lands on a real control."""
-
-    def id_for_label(self, id_: str, index: str | None = None) -> str:
-        return f"{id_}_{index or 0}" if id_ else id_
 
 
 class ContextForm(AccessibleFormMixin, LoadedMixin, forms.Form):

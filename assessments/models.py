@@ -63,8 +63,8 @@ class Assessment(models.Model):
         FINALISED = "finalised", _("Finalised")
 
     class Visibility(models.TextChoices):
+        # Mentors read what a mentorship's consent shares (mentoring), whatever the visibility: it is not one.
         PRIVATE = "private", _("Private to the workspace")
-        SHARED = "shared", _("Shared with the city's mentors")
         PUBLISHED = "published", _("Published")
 
     EDITABLE = (Status.DRAFT, Status.REOPENED)

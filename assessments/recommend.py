@@ -10,9 +10,9 @@ For each gap (a rated key factor below the standard), in this order:
 
 Within the same relevance, practices of cities whose context resembles this city's come first. A
 city's context profile is the effect (constraint, enabler, neutral) its workspace recorded for each
-context factor in its latest submitted or finalised assessment that is published. (Not one only shared
-with mentors: anyone can vary their own draft's effects and read "k of n alike" off the page, which
-would reveal the other city's unpublished effects one by one.) Profiles are compared by the context
+context factor in its latest submitted or finalised assessment that is published. (Not a private one,
+even one a mentorship shares: anyone can vary their own draft's effects and read "k of n alike" off the
+page, which would reveal the other city's unpublished effects one by one.) Profiles are compared by the context
 factor's title, because the toolkits repeat the same conditions ("Data availability", "City
 resources") under their own numbers; the likeness is the share of equal effects among the titles both
 profiles assess. Cities without a profile, or without a title

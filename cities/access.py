@@ -20,12 +20,6 @@ def role_in(user: User, workspace: Workspace) -> str | None:
     return Membership.objects.filter(workspace=workspace, user=user).values_list("role", flat=True).first()
 
 
-def coordinates_a_workspace(user: User) -> bool:
-    """Coordinators of any workspace must use a second factor (docs/quality.md S2): settings.MFA_REQUIRED_FOR
-    names this function, so that accounts, below cities, applies the rule without importing it."""
-    return Membership.objects.filter(user=user, role=Role.COORDINATOR).exists()
-
-
 def can_manage_workspace(user: User, workspace: Workspace) -> bool:
     """Coordinators manage their workspace; network admins manage every workspace (support, first coordinator)."""
     if not user.is_authenticated:

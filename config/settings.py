@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "evidence",
     "practices",
     "actionplans",
+    "mentoring",
     "django_tasks",
     "django_tasks_db",
     "outbox",
@@ -68,7 +69,7 @@ INSTALLED_APPS = [
 AUTH_USER_MODEL = "accounts.User"
 # Who must use a second factor besides staff (accounts.actions.mfa_required): rules of the apps above
 # accounts, named here so that accounts applies them without importing an app above it.
-MFA_REQUIRED_FOR = ["cities.access.coordinates_a_workspace"]
+MFA_REQUIRED_FOR = ["mentoring.access.must_use_second_factor"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "pages:home"
 LOGOUT_REDIRECT_URL = "pages:home"

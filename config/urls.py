@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("evidence.urls")),
     path("", include("actionplans.urls")),
+    path("mentoring/", include("mentoring.urls")),
     path("", include("pages.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),

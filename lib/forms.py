@@ -117,3 +117,17 @@ class LoadedMixin(forms.Form):
         ):
             raise forms.ValidationError(_("This page is out of date: reload it and type your changes again."))
         return loaded
+
+
+class FirstBoxCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes whose group id is the first box's, so the error summary's link lands on a real control."""
+
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        return f"{id_}_{index or 0}" if id_ else id_
+
+
+class FirstChoiceRadios(forms.RadioSelect):
+    """Radio buttons whose group id is the first button's, as FirstBoxCheckboxes does for checkboxes."""
+
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        return f"{id_}_{index or 0}" if id_ else id_

@@ -1,7 +1,8 @@
 """The diagnostic report of a self-assessment as a tagged PDF (PDF/UA-1, with the document language): the
 assessment's part (assessments.report), the evidence of each key factor (evidence.report) and, when there is
-one, the action plan (actionplans.report), for the team; a published assessment's readers outside the team
-get the assessment's part only (docs/roles.md, "Self-assessments")."""
+one, the action plan (actionplans.report) and the mentors' reviews of the ratings (mentoring.reviews), for the
+team; a published assessment's readers outside the team get the assessment's part only (docs/roles.md,
+"Self-assessments")."""
 
 from typing import Any
 
@@ -15,6 +16,7 @@ from assessments.models import Assessment
 from assessments.results import Results
 from evidence.report import evidence_by_factor
 from lib.pdf import html_to_pdf
+from mentoring.reviews import factor_reviews
 
 
 def report_context(assessment: Assessment, *, team: bool, results: Results | None = None) -> dict[str, Any]:
@@ -23,6 +25,11 @@ def report_context(assessment: Assessment, *, team: bool, results: Results | Non
     for row in context["rows"]:
         row["evidence"] = evidence.get(row["result"].factor.pk, [])
     context["action_plan"] = plan_for_report(assessment) if team else None
+    # The mentors' reviews beside the ratings, for the team only: a published report leaves them out.
+    reviews = factor_reviews(assessment, context["results"].levels) if team else {}
+    for row in context["rows"]:
+        row["mentor_reviews"] = reviews.get(row["result"].factor.pk, [])
+    context["mentor_reviews"] = reviews
     return context
 
 

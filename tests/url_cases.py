@@ -10,6 +10,7 @@ secrets (tokens) cannot be found in the database and have explicit builders belo
 built neither way fails the tests, naming the pattern, unless it is in UNBUILDABLE with the reason.
 """
 
+import dataclasses
 import itertools
 import time
 from collections.abc import Callable, Iterator
@@ -77,6 +78,8 @@ def token_builders(world: "World") -> dict[str, Callable[[], dict[str, str]]]:
             "token": default_token_generator.make_token(user),
         },
         "cities:invitation": lambda: {"token": world.invitation_token},
+        "mentoring:calendar_feed": lambda: world.mentoring_urls["mentoring:calendar_feed"],
+        **{name: (lambda kwargs=kwargs: kwargs) for name, kwargs in world.mentoring_urls.items()},
     }
 
 
@@ -175,6 +178,9 @@ class World:
     assessment: Assessment
     invitation_token: str
     signed_in: Client
+    # Parameters of mentoring pages the generic filling does not find: a staff-only scheme, and a key factor
+    # of the assessment city B shares with its mentor (three parameters that must belong together).
+    mentoring_urls: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
 
 
 def build_url(route: Route, world: World) -> str | None:
@@ -206,10 +212,11 @@ def make_world(cast: Any) -> World:
     do_add_comment(factor, by=cast.coordinator, body="Please check.", addressees=[], site_url="http://testserver/")
     _add_evidence(cast, factor)
     _add_action_plan(cast)
+    mentoring_urls = _add_mentoring(cast, assessment)
     _invitation, token = do_invite(
         cast.workspace, by=cast.coordinator, email="new@aville.example", role="viewer", organisation="", site_url="/"
     )
-    return World(cast.coordinator, assessment, token, client_for(cast.coordinator))
+    return World(cast.coordinator, assessment, token, client_for(cast.coordinator), mentoring_urls)
 
 
 def _add_evidence(cast: Any, factor: Any) -> None:
@@ -264,6 +271,105 @@ def _add_action_plan(cast: Any) -> None:
     assert action is not None, "the plan is drafted from the assessment's two gaps"
     actions.do_add_indicator(action, actions.IndicatorFields(name="People placed"), by=cast.coordinator)
     actions.do_add_progress(action, by=cast.coordinator, on=date(2026, 3, 1), text="Kick-off held.")
+
+
+def _add_mentoring(cast: Any, assessment: Any) -> dict[str, dict[str, str]]:
+    """City A offers to mentor and mentors city B, the coordinator named its mentor, B sharing a draft; A asks
+    B's mentoring for its own draft (requested); and a staff scheme of both (the mentoring app's actions)."""
+    from datetime import date
+
+    from assessments.actions import do_start_assessment
+    from mentoring import actions
+    from tests.support.assessments import a_version
+
+    site = "http://testserver/"
+    benchmark = assessment.benchmark_version.benchmark
+    for workspace, by in ((cast.workspace, cast.coordinator), (cast.other_workspace, cast.other)):
+        actions.do_save_offer(
+            workspace, by=by, benchmarks=[benchmark], languages=["en"], capacity=2, note="", open=True
+        )
+    shared = do_start_assessment(cast.other_workspace, a_version(), "2026", by=cast.other)
+    mentorship = actions.do_request(
+        cast.other_workspace, cast.workspace, benchmark, by=cast.other, message="", share=[shared], site_url=site
+    )
+    actions.do_accept(mentorship, by=cast.coordinator, mentors=[cast.coordinator], site_url=site)
+    # B also shares a submitted round with its action plan.
+    from actionplans.actions import do_start_plan
+    from assessments.actions import do_submit
+    from tests.support.assessments import rate
+
+    earlier = do_start_assessment(cast.other_workspace, a_version(), "2025", by=cast.other)
+    for factor in earlier.factors.filter(answers__isnull=False).distinct().order_by("pk")[:2]:
+        rate(factor, 0, by=cast.other)
+    plan = do_start_plan(do_submit(earlier, by=cast.other), by=cast.other)
+    actions.do_set_consent(
+        mentorship,
+        by=cast.other,
+        assessments=[shared, earlier],
+        plans=[plan],
+        evidence_files=True,
+        partner_ratings=True,
+    )
+    actions.do_request(
+        cast.workspace,
+        cast.other_workspace,
+        benchmark,
+        by=cast.coordinator,
+        message="",
+        share=[assessment],
+        site_url=site,
+    )
+    scheme = actions.do_save_scheme(
+        None,
+        by=cast.admin,
+        name="Welcoming cities 2026",
+        benchmark=benchmark,
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+        description="",
+        mentors=[cast.workspace],
+        implementing=[cast.other_workspace],
+    )
+    # An activity of that mentorship, planned by its mentor (A's coordinator), with a file; and the
+    # coordinator's calendar feed (its token exists only here: the database keeps its hash).
+    from datetime import UTC, datetime
+
+    from lib.uploads import check_upload
+    from mentoring import activities
+
+    start = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)
+    activity = activities.do_save_activity(
+        mentorship,
+        None,
+        activities.ActivityFields(
+            kind="workshop",
+            status="planned",
+            title="Workshop on the welcome desk",
+            starts_at=start,
+            ends_at=start.replace(hour=10),
+            time_zone="Europe/Brussels",
+            online=True,
+        ),
+        by=cast.coordinator,
+        site_url=site,
+    )
+    content = b"topic,minutes\nwelcome,30\n"
+    attachment = SimpleUploadedFile("agenda.csv", content, content_type="text/csv")
+    checked = check_upload(attachment, "agenda.csv", len(content))
+    attachment.seek(0)
+    activities.do_add_attachment(activity, by=cast.coordinator, title="Agenda", file=attachment, checked=checked)
+    feed_token = activities.new_feed_token(cast.coordinator)
+    shared_factor = shared.factors.select_related("key_factor").order_by("pk").first()
+    assert shared_factor is not None
+    return {
+        "mentoring:calendar_feed": {"token": feed_token},
+        "mentoring:scheme": {"scheme_id": str(scheme.public_id)},
+        "mentoring:shared_factor": {
+            "mentorship_id": str(mentorship.public_id),
+            "assessment_id": str(shared.public_id),
+            "slug": shared_factor.key_factor.slug,
+        },
+    }
 
 
 def stub_pdf_rendering(monkeypatch: Any) -> None:

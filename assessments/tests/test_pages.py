@@ -137,7 +137,9 @@ def test_query_budgets_do_not_grow_with_factors_and_answers(cast, who) -> None:
             (queries(client, base), queries(client, factor_url(assessment, factor)), queries(client, base + "context/"))
         )
     assert counts[0] == counts[1]
-    assert max(counts[1]) <= 16  # the key factor page: 15, and one for who else is working on it (editing)
+    # The key factor page: 15, one for who else is working on it (editing), one for the mentorships that share
+    # the assessment (mentoring's panel).
+    assert max(counts[1]) <= 17
     workspace_queries = queries(client, f"/workspaces/{cast.workspace.public_id}/")
     assert workspace_queries <= 14
 

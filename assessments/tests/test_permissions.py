@@ -25,7 +25,6 @@ TABLE: dict[str, list[str]] = {
     "reopen": [LOGIN, N, N, N, Y, N, N],
     "finalise": [LOGIN, N, N, N, Y, N, N],
     "read_history": [LOGIN, Y, Y, Y, Y, N, Y],
-    "read_shared_assessment": [LOGIN, Y, Y, Y, Y, N, Y],
     "read_published_assessment": [Y, Y, Y, Y, Y, Y, Y],
     "read_published_key_factor": [Y, Y, Y, Y, Y, Y, Y],
     "read_published_history": [LOGIN, Y, Y, Y, Y, N, Y],
@@ -126,11 +125,6 @@ def read_history(client: Client, cast: Cast, assessment: Assessment):
     return response, response.status_code == 200 and "Change history" in response.text
 
 
-def read_shared_assessment(client: Client, cast: Cast, assessment: Assessment):
-    Assessment.objects.filter(pk=assessment.pk).update(visibility="shared")
-    return read_assessment(client, cast, assessment)
-
-
 def published(assessment: Assessment) -> Assessment:
     Assessment.objects.filter(pk=assessment.pk).update(status="submitted", visibility="published")
     return assessment
@@ -149,8 +143,9 @@ def read_published_history(client: Client, cast: Cast, assessment: Assessment):
 
 
 def set_visibility(client: Client, cast: Cast, assessment: Assessment):
-    response = client.post(url(assessment, "visibility/"), {"visibility": "shared"})
-    return response, Assessment.objects.get(pk=assessment.pk).visibility == "shared"
+    Assessment.objects.filter(pk=assessment.pk).update(status="submitted")
+    response = client.post(url(assessment, "visibility/"), {"visibility": "published"})
+    return response, Assessment.objects.get(pk=assessment.pk).visibility == "published"
 
 
 def delete_assessment(client: Client, cast: Cast, assessment: Assessment):

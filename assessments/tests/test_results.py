@@ -227,8 +227,8 @@ def test_recommended_practices_say_why_same_key_factor_first_and_similar_context
     dresden, dresden_coordinator = library_city_workspace(cast.admin, "Dresden")
     published(dresden, dresden_coordinator, version, "2025", [], dict.fromkeys(titles[:4], "enabler"))
     athens, athens_coordinator = library_city_workspace(cast.admin, "Athens")
-    # Shared with mentors only: not a profile, so Athens' reason says nothing about its context.
-    published(athens, athens_coordinator, version, "2025", [], ours, visibility="shared")
+    # Private: not a profile, so Athens' reason says nothing about its context.
+    published(athens, athens_coordinator, version, "2025", [], ours, visibility="private")
 
     page = client_for(cast.viewer).get(results_url(assessment)).text
     gap = re.search(r'<li class="gap" id="gap-appropriate-framework">(.*?)\n  </li>', page, flags=re.S).group(1)

@@ -16,7 +16,6 @@ pytestmark = pytest.mark.django_db
 
 TABLE: dict[str, list[str]] = {
     "read_results": [LOGIN, Y, Y, Y, Y, N, Y],
-    "read_shared_results": [LOGIN, Y, Y, Y, Y, N, Y],
     "read_published_results": [Y, Y, Y, Y, Y, Y, Y],
 }
 PARTNER = "Aville Refugee Council"  # the cast partner's organisation
@@ -38,12 +37,6 @@ def read(client: Client, assessment: Assessment):
 
 def read_results(client: Client, cast: Cast, assessment: Assessment):
     return read(client, rated(cast, assessment))
-
-
-def read_shared_results(client: Client, cast: Cast, assessment: Assessment):
-    rated(cast, assessment)
-    actions.do_set_visibility(assessment, "shared", by=cast.coordinator)
-    return read(client, assessment)
 
 
 def publish(cast: Cast, assessment: Assessment) -> Assessment:

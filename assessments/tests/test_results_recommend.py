@@ -71,8 +71,7 @@ def test_a_city_profile_is_its_latest_submitted_assessment_that_is_published(cas
     munich, coordinator = library_city_workspace(cast.admin, "Munich")
     published(munich, coordinator, version, "2022", [], {titles[0]: "constraint"})
     published(munich, coordinator, version, "2024", [], {titles[0]: "enabler", titles[1]: "neutral"})
-    # Later, but not counted: one shared with mentors only, a private one and a draft.
-    published(munich, coordinator, version, "2025", [], {titles[0]: "neutral"}, "shared")
+    # Later, but not counted: a submitted private one and a draft.
     published(munich, coordinator, version, "2025b", [], {titles[0]: "neutral"}, "private")
     draft = actions.do_start_assessment(munich, version, "2026", by=coordinator)
     set_context(draft, coordinator, {titles[0]: "constraint"})

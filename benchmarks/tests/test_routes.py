@@ -10,6 +10,12 @@ from tests.support.routes import (
     EVIDENCE_NOT_HTML,
     EVIDENCE_PAGES,
     EVIDENCE_POST_ONLY,
+    MENTORING_ACTIVITY_PAGES,
+    MENTORING_NOT_HTML,
+    MENTORING_PAGES,
+    MENTORING_POST_ONLY,
+    MENTORING_REPORT_NOT_HTML,
+    MENTORING_REPORT_PAGES,
     PARTNER_POST_ONLY,
     PLAN_NOT_HTML,
     PLAN_PAGES,
@@ -70,6 +76,9 @@ def test_every_public_page_gets_an_accessibility_scan() -> None:
     scanned |= ROUNDS_PAGES.keys()  # scanned in tests/browser/test_rounds.py
     scanned |= PLAN_PAGES.keys()  # scanned in tests/browser/test_actionplans.py
     scanned |= WORKBOOK_PAGES.keys()  # scanned in tests/browser/test_workbook.py
+    scanned |= MENTORING_PAGES.keys()  # scanned in tests/browser/test_mentoring.py
+    scanned |= MENTORING_ACTIVITY_PAGES.keys()  # scanned in tests/browser/test_mentoring_activities.py
+    scanned |= MENTORING_REPORT_PAGES.keys()  # scanned in tests/browser/test_mentoring_report.py
     not_html = (
         NOT_HTML.keys()
         | POST_ONLY.keys()
@@ -82,5 +91,8 @@ def test_every_public_page_gets_an_accessibility_scan() -> None:
     not_html |= ROUNDS_POST_ONLY.keys()
     not_html |= PLAN_POST_ONLY.keys() | PLAN_NOT_HTML.keys()
     not_html |= WORKBOOK_POST_ONLY.keys() | WORKBOOK_NOT_HTML.keys()
+    not_html |= MENTORING_POST_ONLY.keys()
+    not_html |= MENTORING_NOT_HTML.keys()
+    not_html |= MENTORING_REPORT_NOT_HTML.keys()
     unscanned = named_patterns(get_resolver()) - scanned - not_html - COVERED_ELSEWHERE.keys()
     assert unscanned == set()

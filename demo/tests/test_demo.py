@@ -66,3 +66,25 @@ def test_load_demo_adds_one_half_finished_draft_assessment_once() -> None:
     assert assessment.status == Assessment.Status.DRAFT
     rated = assessment.factors.filter(rating__isnull=False).count()
     assert 0 < rated < assessment.factors.count()
+
+
+def test_load_demo_adds_a_fictional_mentor_city_mentoring_demoville_on_its_draft_once() -> None:
+    from assessments.models import Assessment
+    from mentoring.models import Mentorship
+
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "Demo mentoring: Mentorville mentors Demoville" in out.getvalue()
+    mentorship = Mentorship.objects.select_related("mentor__city", "mentee__city").get()
+    assert (mentorship.mentor.city.name, mentorship.mentee.city.name) == ("Mentorville", "Demoville")
+    assert mentorship.status == Mentorship.Status.ACTIVE
+    assert list(mentorship.mentors.values_list("email", flat=True)) == ["mentor@mentorville.example"]
+    draft = Assessment.objects.get(workspace__city__slug="demoville", round="2026")
+    assert list(mentorship.shared_assessments.all()) == [draft]
+    # Mentorville's own round is published, so matching can read it; its logins use the demo password.
+    own = Assessment.objects.get(workspace=mentorship.mentor)
+    assert (own.status, own.visibility) == (Assessment.Status.FINALISED, Assessment.Visibility.PUBLISHED)
+    for email in ("coordinator@mentorville.example", "mentor@mentorville.example"):
+        assert authenticate(username=email, password=DEMO_PASSWORD) is not None
+    call_command("load_demo", stdout=StringIO())
+    assert Mentorship.objects.count() == 1 and Assessment.objects.filter(workspace=mentorship.mentor).count() == 1

@@ -1,5 +1,6 @@
 """The key factor page of a self-assessment: the key factor's form (assessments), its evidence (evidence), the
-partner organisations' views and the discussion (assessments.partners). Each form is handled by the app that
+partner organisations' views and the discussion (assessments.partners), the mentors' reviews and threads
+(mentoring.reviews). Each form is handled by the app that
 owns it; when one is refused, the page shows again with that panel as it came back."""
 
 from typing import Any
@@ -15,6 +16,7 @@ from assessments import access, partners
 from assessments import panels as assessment_panels
 from evidence.panels import factor_evidence_panel
 from lib.panels import Redisplay
+from mentoring import reviews
 
 
 def _page(
@@ -24,6 +26,7 @@ def _page(
     *,
     own: dict[str, Any] | None = None,
     partner: dict[str, Any] | None = None,
+    mentoring: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     # Read again after a refused save: the assessment may have been submitted meanwhile.
@@ -33,6 +36,10 @@ def _page(
     levels = context["levels"]  # the version's rating scale, read once for the page
     context |= partner if partner is not None else partners.partner_context(request, assessment, factor, role, levels)
     context |= factor_evidence_panel(request, assessment, factor, role)
+    if mentoring is not None:
+        context |= mentoring
+    elif request.user.is_authenticated:
+        context |= reviews.reviews_panel(request, assessment, factor, request.user, role=role, levels=levels)
     return render(request, "assessments/factor.html", context, status=status)
 
 
@@ -42,6 +49,14 @@ def factor(request: HttpRequest, assessment_id: UUID, slug: str) -> HttpResponse
     """A key factor: read by every member; its form saved (POST) by coordinators and contributors."""
     if request.method != "POST":
         return _page(request, assessment_id, slug)
+    if reviews.is_team_post(request):
+        # The mentoring panel's forms (a post in a mentor's thread, the answer to a review).
+        if not request.user.is_authenticated:
+            raise access.SignInRequired  # the login wall, as for the key factor's own form
+        answer = reviews.team_post(request, request.user, assessment_id, slug)
+        if isinstance(answer, Redisplay):
+            return _page(request, assessment_id, slug, mentoring=answer.panel, status=answer.status)
+        return answer
     answer = assessment_panels.save_factor(request, assessment_id, slug)
     if isinstance(answer, Redisplay):
         return _page(request, assessment_id, slug, own=answer.panel, status=answer.status)

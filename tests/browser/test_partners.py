@@ -136,7 +136,7 @@ def test_coordinator_sees_the_divergence_and_addresses_a_comment_to_the_contribu
         assert axe_violations(page) == []
 
         page.locator("#id_comment-body").fill("Please add the volunteers' figures to the evidence.")
-        page.get_by_label(re.compile(r"contributor@demoville\.example")).check()
+        page.locator("#discussion").get_by_label(re.compile(r"contributor@demoville\.example")).check()
         page.get_by_role("button", name="Add the comment").click()
         page.wait_for_url(re.compile(r".*#discussion$"))
         assert "Your comment is added" in page.locator(".messages").inner_text()

@@ -82,7 +82,7 @@ def published(
     effects: dict[str, str] | None = None,
     visibility: str = "published",
 ) -> Assessment:
-    """An assessment that is rated, its context assessed, submitted and published (or shared)."""
+    """An assessment that is rated, its context assessed, submitted and published (or left private)."""
     assessment = actions.do_start_assessment(workspace, version, round, by=by)
     rate(assessment, by, ratings)
     if effects:

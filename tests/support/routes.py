@@ -211,3 +211,70 @@ ACCOUNT_NOT_HTML = {
     "accounts:logout": "POST only; it redirects to the login page",
     "accounts:keep_alive": "POST only; answers JSON to static/js/session.js (scanned as the warning it drives)",
 }
+
+
+# tests/browser/test_mentoring.py
+# URL names of the mentoring pages and where they are scanned (read by benchmarks/tests/test_routes.py).
+MENTORING_PAGES = {
+    "mentoring:overview": "test_the_mentor_reads_the_shared_draft_until_the_city_narrows_what_it_shares",
+    "mentoring:mentorship": "test_the_mentor_reads_the_shared_draft_until_the_city_narrows_what_it_shares",
+    "mentoring:shared_assessment": "test_the_mentor_reads_the_shared_draft_until_the_city_narrows_what_it_shares",
+    "mentoring:shared_factor": "test_the_mentor_reads_the_shared_draft_until_the_city_narrows_what_it_shares",
+    "mentoring:shared_plan": "test_the_mentor_reads_the_shared_draft_until_the_city_narrows_what_it_shares",
+    "mentoring:offer": "test_offer_end_early_needs_a_reason_and_another_city_sees_nothing",
+    "mentoring:candidates": "test_the_coordinator_finds_candidates_requests_one_and_its_coordinator_accepts",
+    "mentoring:schemes": "test_network_staff_set_up_a_scheme_and_pair_two_cities",
+    "mentoring:scheme_new": "test_network_staff_set_up_a_scheme_and_pair_two_cities",
+    "mentoring:scheme": "test_network_staff_set_up_a_scheme_and_pair_two_cities",
+    "mentoring:pair": "test_network_staff_set_up_a_scheme_and_pair_two_cities",
+}
+
+
+# tests/browser/test_mentoring.py
+MENTORING_POST_ONLY = dict.fromkeys(
+    (
+        "mentoring:request",
+        "mentoring:withdraw",
+        "mentoring:accept",
+        "mentoring:decline",
+        "mentoring:mentors",
+        "mentoring:consent",
+        "mentoring:end",
+        "mentoring:review",
+        "mentoring:comment",
+        "mentoring:sign",
+        "mentoring:activity_delete",
+        "mentoring:attachment_add",
+        "mentoring:attachment_remove",
+        "mentoring:feed_new",
+        "mentoring:feed_revoke",
+    ),
+    "POST only; a failed submit re-renders a page scanned here, a good one redirects to it",
+)
+
+
+# tests/browser/test_mentoring_report.py (not written yet: see the report)
+MENTORING_REPORT_NOT_HTML = {"mentoring:report_pdf": "the mentorship report as a tagged PDF"}
+MENTORING_REPORT_PAGES = {
+    "mentoring:sign_off": "test_sign_off_and_report_pages_have_no_axe_violations",
+    "mentoring:report": "test_sign_off_and_report_pages_have_no_axe_violations",
+}
+
+
+# tests/browser/test_mentoring_activities.py
+# URL names of the activity pages and the calendar feed page, and where they are scanned.
+MENTORING_ACTIVITY_PAGES = {
+    "mentoring:activities": "test_activities_list_calendar_form_detail_and_feed_have_no_axe_violations",
+    "mentoring:activity_calendar": "test_activities_list_calendar_form_detail_and_feed_have_no_axe_violations",
+    "mentoring:activity_new": "test_activities_list_calendar_form_detail_and_feed_have_no_axe_violations",
+    "mentoring:activity_edit": "test_activities_list_calendar_form_detail_and_feed_have_no_axe_violations",
+    "mentoring:activity": "test_activities_list_calendar_form_detail_and_feed_have_no_axe_violations",
+    "mentoring:feed": "test_activities_list_calendar_form_detail_and_feed_have_no_axe_violations",
+}
+
+
+# tests/browser/test_mentoring_activities.py
+MENTORING_NOT_HTML = {
+    "mentoring:attachment": "a file download (attachment, sandbox CSP); checked in mentoring/tests/test_activities.py",
+    "mentoring:calendar_feed": "the iCalendar feed (text/calendar); parsed in mentoring/tests/test_activities.py",
+}

@@ -63,6 +63,7 @@ class Command(BaseCommand):
             assessment_note = self.half_finished_assessment(workspace)
             evidence_note = demo_evidence(workspace)
             partner_note = demo_partner_views(workspace)
+            partner_note += "\n" + demo_mentoring(workspace)
             if options.get("earlier_round"):
                 partner_note += "\n" + demo_earlier_round(workspace)
         self.stdout.write(f"Demo city {city.name}: {created} created (password for all demo logins: {DEMO_PASSWORD})")
@@ -180,6 +181,77 @@ def demo_partner_views(workspace: Workspace) -> str:
         site_url="http://127.0.0.1:8000/",
     )
     return f"Demo partner views: {DEMO_MEMBERS[2][4]} rated “{factor.key_factor.title}”, one comment"
+
+
+# The demo's mentor city, as fictional as Demoville; its logins share the demo password (README.md).
+MENTOR_CITY = {"slug": "mentorville", "name": "Mentorville", "country": "Fictional Republic", "country_code": "XF"}
+MENTOR_MEMBERS = [
+    ("coordinator@mentorville.example", "Marta", "Coordinator", Role.COORDINATOR),
+    ("mentor@mentorville.example", "Milo", "Mentor", Role.CONTRIBUTOR),
+]
+MENTOR_ROUND = "2025"
+
+
+def demo_mentoring(workspace: Workspace) -> str:
+    """Mentorville, a fictional mentor city: its coordinator and its mentor, its offer on the demo draft's
+    benchmark, its own published round 2025 (rated higher, so matching has reasons to show), and an active
+    mentorship with Demoville, which shares its draft with the mentor (the mentoring app's own actions)."""
+    from mentoring import actions as mentoring_actions
+    from mentoring.models import Mentorship
+
+    draft = Assessment.objects.filter(workspace=workspace, round=DEMO_ROUND).exclude(status="finalised").first()
+    if draft is None:
+        return "Demo mentoring: skipped (no demo draft)"
+    city, _ = City.objects.get_or_create(slug=MENTOR_CITY["slug"], defaults=MENTOR_CITY)
+    mentor_workspace, _ = Workspace.objects.get_or_create(city=city)
+    if Mentorship.objects.filter(mentee=workspace, mentor=mentor_workspace).exists():
+        return "Demo mentoring: already there"
+    people = []
+    for email, first, last, role in MENTOR_MEMBERS:
+        user = User.objects.filter(email=email).first() or User.objects.create_user(
+            email=email, password=DEMO_PASSWORD, first_name=first, last_name=last, email_verified=timezone.now()
+        )
+        Membership.objects.get_or_create(workspace=mentor_workspace, user=user, defaults={"role": role})
+        people.append(user)
+    coordinator, mentor = people
+    version = draft.benchmark_version
+    site = "http://127.0.0.1:8000/"
+    mentoring_actions.do_save_offer(
+        mentor_workspace,
+        by=coordinator,
+        benchmarks=[version.benchmark],
+        languages=["en", "fr"],
+        capacity=2,
+        note="Demo: Mentorville opened a one-stop welcome centre in 2019 and likes to work in short site visits.",
+        open=True,
+    )
+    own = assessment_actions.do_start_assessment(mentor_workspace, version, MENTOR_ROUND, by=coordinator)
+    levels = sorted(version.rating_scale.levels.values_list("value", flat=True))
+    for n, factor in enumerate(own.factors.select_related("key_factor").prefetch_related("answers")):
+        assessment_actions.do_save_factor(
+            factor,
+            by=coordinator,
+            expected_version=factor.lock_version,
+            rating=levels[-1 - n % 2],
+            justification=f"Demo: what Mentorville does on “{factor.key_factor.title}”.",
+            answers={a.question_id: QuestionAnswer.Answer.YES for a in factor.answers.all()},
+            comments={},
+        )
+    assessment_actions.do_submit(own, by=coordinator)
+    assessment_actions.do_finalise(own, by=coordinator)
+    assessment_actions.do_set_visibility(own, Assessment.Visibility.PUBLISHED, by=coordinator)
+    dana = User.objects.get(email=DEMO_MEMBERS[0][0])
+    mentorship = mentoring_actions.do_request(
+        workspace,
+        mentor_workspace,
+        version.benchmark,
+        by=dana,
+        message="Demo: we would like to learn how your welcome centre works with volunteers.",
+        share=[draft],
+        site_url=site,
+    )
+    mentoring_actions.do_accept(mentorship, by=coordinator, mentors=[mentor], site_url=site)
+    return f"Demo mentoring: {city.name} mentors {workspace.city.name} on “{version.title}”, sharing its draft"
 
 
 DEMO_EARLIER_ROUND = "2024"
