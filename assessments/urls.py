@@ -3,7 +3,6 @@ from django.urls import path
 from assessments.views import assessment as views
 from assessments.views import autosave, history, partners
 from assessments.views import reports as report_views
-from assessments.views import results as result_views
 from assessments.views import rounds as round_views
 
 app_name = "assessments"
@@ -27,8 +26,6 @@ urlpatterns = [
     path("assessments/<uuid:assessment_id>/workbook.xlsx", report_views.workbook, name="workbook"),
     path("assessments/<uuid:assessment_id>/ratings.csv", report_views.ratings, name="ratings_csv"),
     path("assessments/<uuid:assessment_id>/import/", report_views.import_workbook, name="import_workbook"),
-    # Results (assessments/views/results.py)
-    path("assessments/<uuid:assessment_id>/results/", result_views.results_page, name="results"),
     # Rounds (assessments/views/rounds.py)
     path("assessments/<uuid:assessment_id>/factors/<slug:slug>/keep/", round_views.keep_factor, name="keep_factor"),
     path(

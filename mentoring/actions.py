@@ -251,6 +251,7 @@ def do_set_consent(
     plans: Iterable[ActionPlan],
     evidence_files: bool,
     partner_ratings: bool,
+    publish_reviews: bool = False,
 ) -> None:
     """What the mentors read, chosen by the implementing city: its assessments and action plans, with or
     without evidence files and partner ratings. Narrowing it ends the mentors' access at once."""
@@ -265,7 +266,8 @@ def do_set_consent(
         locked.shared_plans.set(chosen_plans)
         locked.shares_evidence_files = evidence_files
         locked.shares_partner_ratings = partner_ratings
-        locked.save(update_fields=["shares_evidence_files", "shares_partner_ratings"])
+        locked.publishes_reviews = publish_reviews
+        locked.save(update_fields=["shares_evidence_files", "shares_partner_ratings", "publishes_reviews"])
         after = _consent(locked)
         changed = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}
         if changed:
@@ -278,6 +280,7 @@ def _consent(mentorship: Mentorship) -> dict[str, object]:
         "plans": sorted(str(p.assessment) for p in mentorship.shared_plans.select_related("assessment")),
         "evidence_files": mentorship.shares_evidence_files,
         "partner_ratings": mentorship.shares_partner_ratings,
+        "publish_reviews": mentorship.publishes_reviews,
     }
 
 

@@ -182,6 +182,11 @@ class ConsentForm(AccessibleFormMixin, forms.Form):
     partner_ratings = forms.BooleanField(
         label=_("Also the partner organisations' ratings and comments"), required=False
     )
+    publish_reviews = forms.BooleanField(
+        label=_("Show the mentors' reviews with the assessment once it is published"),
+        required=False,
+        help_text=_("Otherwise only your team and the mentors see them."),
+    )
 
     def __init__(self, *args: Any, assessments: Any, plans: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

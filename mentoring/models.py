@@ -131,6 +131,8 @@ class Mentorship(models.Model):
     shared_plans = models.ManyToManyField(ActionPlan, blank=True, related_name="mentorships")
     shares_evidence_files = models.BooleanField(_("evidence files"), default=False)
     shares_partner_ratings = models.BooleanField(_("partner organisations' ratings and comments"), default=False)
+    # The city's choice to show the mentors' reviews with its assessments once they are published.
+    publishes_reviews = models.BooleanField(_("the mentors' reviews with a published assessment"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

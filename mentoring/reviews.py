@@ -475,16 +475,20 @@ class ReportReview:
     validated: bool
 
 
-def factor_reviews(assessment: Assessment, levels: list[RatingLevel]) -> dict[int, list[ReportReview]]:
+def factor_reviews(
+    assessment: Assessment, levels: list[RatingLevel], *, team: bool = True
+) -> dict[int, list[ReportReview]]:
     """Every review of the assessment's key factors by the mentors of an active or ended mentorship, by key
-    factor id, in one query."""
+    factor id, in one query. Readers outside the team (`team` false) get them only from a published assessment,
+    and only from the mentorships whose city chose to publish the reviews too."""
     by_value = {level.value: level for level in levels}
     found: dict[int, list[ReportReview]] = {}
-    reviews = (
-        RatingReview.objects.filter(factor__assessment=assessment, mentorship__status__in=SHOWN)
-        .select_related("by", "mentorship__mentor__city", "factor")
-        .order_by("created_at", "pk")
-    )
+    if not team and assessment.visibility != Assessment.Visibility.PUBLISHED:
+        return found
+    reviews = RatingReview.objects.filter(factor__assessment=assessment, mentorship__status__in=SHOWN)
+    if not team:
+        reviews = reviews.filter(mentorship__publishes_reviews=True)
+    reviews = reviews.select_related("by", "mentorship__mentor__city", "factor").order_by("created_at", "pk")
     for review in reviews:
         rating = review.factor.rating
         found.setdefault(review.factor_id, []).append(

@@ -25,8 +25,9 @@ def report_context(assessment: Assessment, *, team: bool, results: Results | Non
     for row in context["rows"]:
         row["evidence"] = evidence.get(row["result"].factor.pk, [])
     context["action_plan"] = plan_for_report(assessment) if team else None
-    # The mentors' reviews beside the ratings, for the team only: a published report leaves them out.
-    reviews = factor_reviews(assessment, context["results"].levels) if team else {}
+    # The mentors' reviews beside the ratings: for the team; for readers of a published assessment only those
+    # its city chose to publish (mentoring.reviews.factor_reviews).
+    reviews = factor_reviews(assessment, context["results"].levels, team=team)
     for row in context["rows"]:
         row["mentor_reviews"] = reviews.get(row["result"].factor.pk, [])
     context["mentor_reviews"] = reviews

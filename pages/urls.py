@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from pages.views import city, factor, library, reports, rounds, workspace
+from pages.views import city, factor, library, reports, results, rounds, workspace
 
 app_name = "pages"
 urlpatterns: list[URLPattern] = [
@@ -30,6 +30,7 @@ urlpatterns: list[URLPattern] = [
         name="partner_rating",
     ),
     path("assessments/<uuid:assessment_id>/factors/<slug:slug>/comments/", factor.comment, name="comment"),
+    path("assessments/<uuid:assessment_id>/results/", results.results, name="results"),
     path("assessments/<uuid:assessment_id>/next-round/", rounds.start_next_round, name="next_round"),
     path("assessments/<uuid:assessment_id>/report.pdf", reports.report, name="report_pdf"),
 ]

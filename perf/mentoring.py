@@ -240,7 +240,7 @@ def measure(repeats: int, cities: int) -> dict[str, Any]:
     client.force_login(coordinator)
     urls = {
         "candidates": reverse("mentoring:candidates", args=[made["assessment"]]),
-        "results": reverse("assessments:results", args=[made["assessment"]]),
+        "results": reverse("pages:results", args=[made["assessment"]]),
     }
     queries: dict[str, int] = {}
 

@@ -141,7 +141,7 @@ def measure(repeats: int) -> dict[str, Any]:
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(coordinator)
     urls = {
-        "results": reverse("assessments:results", args=[made["assessment"]]),
+        "results": reverse("pages:results", args=[made["assessment"]]),
         "pdf": reverse("pages:report_pdf", args=[made["assessment"]]),
         "pdf_again": reverse("pages:report_pdf", args=[made["assessment"]]),
         "xlsx": reverse("assessments:workbook", args=[made["assessment"]]),

@@ -86,5 +86,16 @@ def test_load_demo_adds_a_fictional_mentor_city_mentoring_demoville_on_its_draft
     assert (own.status, own.visibility) == (Assessment.Status.FINALISED, Assessment.Visibility.PUBLISHED)
     for email in ("coordinator@mentorville.example", "mentor@mentorville.example"):
         assert authenticate(username=email, password=DEMO_PASSWORD) is not None
+    # The mentor's work: a site visit held and a workshop planned, two reviews, a thread of two posts.
+    assert sorted(mentorship.activities.values_list("kind", "status")) == [
+        ("site_visit", "held"),
+        ("workshop", "planned"),
+    ]
+    assert sorted(mentorship.reviews.values_list("verdict", flat=True)) == ["agree", "suggest"]
+    assert list(mentorship.comments.order_by("pk").values_list("author__email", flat=True)) == [
+        "mentor@mentorville.example",
+        "coordinator@demoville.example",
+    ]
     call_command("load_demo", stdout=StringIO())
     assert Mentorship.objects.count() == 1 and Assessment.objects.filter(workspace=mentorship.mentor).count() == 1
+    assert mentorship.activities.count() == 2 and mentorship.reviews.count() == 2

@@ -1,9 +1,11 @@
 """The mentoring pages of a city: its mentorships, its mentor offer, and one mentorship with its course
 (request, accept or decline, mentors, consent, end) and its history (docs/roles.md, "Mentoring")."""
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -142,6 +144,7 @@ def _consent_form(mentorship: Mentorship, data: Any = None) -> ConsentForm:
         "plans": list(mentorship.shared_plans.all()),
         "evidence_files": mentorship.shares_evidence_files,
         "partner_ratings": mentorship.shares_partner_ratings,
+        "publish_reviews": mentorship.publishes_reviews,
     }
     return ConsentForm(data, initial=initial, assessments=assessments, plans=plans)
 
@@ -208,100 +211,111 @@ def withdraw(request: AuthenticatedRequest, mentorship_id: UUID) -> HttpResponse
     return redirect(found)
 
 
+def _step(
+    request: AuthenticatedRequest,
+    mentorship_id: UUID,
+    *,
+    allowed: Callable[[User, Mentorship], bool],
+    form: Callable[[Mentorship], forms.Form],
+    key: str,
+    act: Callable[[Mentorship, dict[str, Any]], None],
+    done: str,
+) -> HttpResponse:
+    """One step of a mentorship's course taken with a form: 404 unless `allowed`; the form (`key` names it for
+    the page) shown again with status 400 and what was typed when invalid or refused; else `act` and back."""
+    found = access.get_mentorship_for_user(request.user, mentorship_id)
+    if not allowed(request.user, found):
+        raise Http404
+    bound = form(found)
+    if not bound.is_valid():
+        return _page(request, found, status=400, **{key: bound})
+    try:
+        act(found, bound.cleaned_data)
+    except actions.MentoringError as error:
+        return _refused(request, found, error, **{key: bound})
+    messages.success(request, done)
+    return redirect(found)
+
+
 @require_POST
 @login_required
 def accept(request: AuthenticatedRequest, mentorship_id: UUID) -> HttpResponse:
-    found = access.get_mentorship_for_user(request.user, mentorship_id)
-    if not access.can_decide(request.user, found):
-        raise Http404
-    form = AcceptForm(request.POST, members=_mentor_members(found))
-    if not form.is_valid():
-        return _page(request, found, status=400, accept_form=form)
-    try:
-        actions.do_accept(found, by=request.user, mentors=form.cleaned_data["mentors"], site_url=_site(request))
-    except actions.MentoringError as error:
-        return _refused(request, found, error, accept_form=form)
-    messages.success(request, _("The mentorship is active. Your mentors can read what the city shares."))
-    return redirect(found)
+    return _step(
+        request,
+        mentorship_id,
+        allowed=access.can_decide,
+        form=lambda found: AcceptForm(request.POST, members=_mentor_members(found)),
+        key="accept_form",
+        act=lambda found, data: actions.do_accept(
+            found, by=request.user, mentors=data["mentors"], site_url=_site(request)
+        ),
+        done=_("The mentorship is active. Your mentors can read what the city shares."),
+    )
 
 
 @require_POST
 @login_required
 def decline(request: AuthenticatedRequest, mentorship_id: UUID) -> HttpResponse:
-    found = access.get_mentorship_for_user(request.user, mentorship_id)
-    if not access.can_decide(request.user, found):
-        raise Http404
-    form = DeclineForm(request.POST)
-    if not form.is_valid():
-        return _page(request, found, status=400, decline_form=form)
-    try:
-        actions.do_decline(found, by=request.user, reason=form.cleaned_data["reason"], site_url=_site(request))
-    except actions.MentoringError as error:
-        return _refused(request, found, error, decline_form=form)
-    messages.success(request, _("The request is declined; the city is told."))
-    return redirect(found)
+    return _step(
+        request,
+        mentorship_id,
+        allowed=access.can_decide,
+        form=lambda _found: DeclineForm(request.POST),
+        key="decline_form",
+        act=lambda found, data: actions.do_decline(
+            found, by=request.user, reason=data["reason"], site_url=_site(request)
+        ),
+        done=_("The request is declined; the city is told."),
+    )
 
 
 @require_POST
 @login_required
 def mentors(request: AuthenticatedRequest, mentorship_id: UUID) -> HttpResponse:
-    found = access.get_mentorship_for_user(request.user, mentorship_id)
-    if not access.can_name_mentors(request.user, found):
-        raise Http404
-    form = AcceptForm(request.POST, members=_mentor_members(found), auto_id="id_mentors_%s")
-    if not form.is_valid():
-        return _page(request, found, status=400, mentors_form=form)
-    try:
-        actions.do_set_mentors(found, by=request.user, mentors=form.cleaned_data["mentors"])
-    except actions.MentoringError as error:
-        return _refused(request, found, error, mentors_form=form)
-    messages.success(request, _("The mentors are saved."))
-    return redirect(found)
+    return _step(
+        request,
+        mentorship_id,
+        allowed=access.can_name_mentors,
+        form=lambda found: AcceptForm(request.POST, members=_mentor_members(found), auto_id="id_mentors_%s"),
+        key="mentors_form",
+        act=lambda found, data: actions.do_set_mentors(found, by=request.user, mentors=data["mentors"]),
+        done=_("The mentors are saved."),
+    )
 
 
 @require_POST
 @login_required
 def consent(request: AuthenticatedRequest, mentorship_id: UUID) -> HttpResponse:
-    found = access.get_mentorship_for_user(request.user, mentorship_id)
-    if not access.can_set_consent(request.user, found):
-        raise Http404
-    form = _consent_form(found, request.POST)
-    if not form.is_valid():
-        return _page(request, found, status=400, consent_form=form)
-    data = form.cleaned_data
-    try:
-        actions.do_set_consent(
+    return _step(
+        request,
+        mentorship_id,
+        allowed=access.can_set_consent,
+        form=lambda found: _consent_form(found, request.POST),
+        key="consent_form",
+        act=lambda found, data: actions.do_set_consent(
             found,
             by=request.user,
             assessments=data["assessments"],
             plans=data["plans"],
             evidence_files=data["evidence_files"],
             partner_ratings=data["partner_ratings"],
-        )
-    except actions.MentoringError as error:
-        return _refused(request, found, error, consent_form=form)
-    messages.success(request, _("What the mentors read is saved; it applies at once."))
-    return redirect(found)
+            publish_reviews=data["publish_reviews"],
+        ),
+        done=_("What the mentors read is saved; it applies at once."),
+    )
 
 
 @require_POST
 @login_required
 def end(request: AuthenticatedRequest, mentorship_id: UUID) -> HttpResponse:
-    found = access.get_mentorship_for_user(request.user, mentorship_id)
-    if not access.can_end(request.user, found):
-        raise Http404
-    form = EndForm(request.POST, auto_id="id_end_%s")
-    if not form.is_valid():
-        return _page(request, found, status=400, end_form=form)
-    try:
-        actions.do_end(
-            found,
-            by=request.user,
-            outcome=form.cleaned_data["outcome"],
-            reason=form.cleaned_data["reason"],
-            site_url=_site(request),
-        )
-    except actions.MentoringError as error:
-        return _refused(request, found, error, end_form=form)
-    messages.success(request, _("The mentorship has ended. The mentors no longer read what was shared."))
-    return redirect(found)
+    return _step(
+        request,
+        mentorship_id,
+        allowed=access.can_end,
+        form=lambda _found: EndForm(request.POST, auto_id="id_end_%s"),
+        key="end_form",
+        act=lambda found, data: actions.do_end(
+            found, by=request.user, outcome=data["outcome"], reason=data["reason"], site_url=_site(request)
+        ),
+        done=_("The mentorship has ended. The mentors no longer read what was shared."),
+    )

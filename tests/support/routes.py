@@ -126,7 +126,7 @@ PARTNER_POST_ONLY = dict.fromkeys(
 # tests/browser/test_results.py
 # URL names of the results pages and where they are scanned (read by benchmarks/tests/test_routes.py).
 RESULT_PAGES = {
-    "assessments:results": "test_results_in_every_state_have_no_axe_violations",
+    "pages:results": "test_results_in_every_state_have_no_axe_violations",
 }
 
 

@@ -251,7 +251,87 @@ def demo_mentoring(workspace: Workspace) -> str:
         site_url=site,
     )
     mentoring_actions.do_accept(mentorship, by=coordinator, mentors=[mentor], site_url=site)
-    return f"Demo mentoring: {city.name} mentors {workspace.city.name} on “{version.title}”, sharing its draft"
+    mentorship.refresh_from_db()
+    work = demo_mentors_work(mentorship, dana=dana, marta=coordinator, milo=mentor, site=site)
+    return f"Demo mentoring: {city.name} mentors {workspace.city.name} on “{version.title}”, sharing its draft; {work}"
+
+
+def demo_mentors_work(mentorship: Any, *, dana: User, marta: User, milo: User, site: str) -> str:
+    """Two activities (a site visit held, an online workshop planned), Milo's reviews of the draft's first two
+    rated key factors (one agreed, one with another level suggested) and a short thread with Dana."""
+    from datetime import UTC, datetime
+
+    from mentoring import activities, reviews
+
+    activities.do_save_activity(
+        mentorship,
+        None,
+        activities.ActivityFields(
+            kind="site_visit",
+            status="held",
+            title="Demo: site visit to the Mentorville welcome centre",
+            starts_at=datetime(2026, 10, 6, 7, 30, tzinfo=UTC),
+            ends_at=datetime(2026, 10, 6, 15, 0, tzinfo=UTC),
+            time_zone="Europe/Brussels",
+            place="Mentorville welcome centre",
+            organisations="Demoville Welcome Volunteers",
+            participant_count=8,
+            outcomes="Demo: Demoville will try volunteer hours at its own welcome desk.",
+            participant_cities=[mentorship.mentee, mentorship.mentor],
+        ),
+        by=marta,
+        site_url=site,
+    )
+    activities.do_save_activity(
+        mentorship,
+        None,
+        activities.ActivityFields(
+            kind="workshop",
+            status="planned",
+            title="Demo: workshop on the action plan",
+            starts_at=datetime(2027, 2, 3, 9, 0, tzinfo=UTC),
+            ends_at=datetime(2027, 2, 3, 11, 0, tzinfo=UTC),
+            time_zone="Europe/Brussels",
+            online=True,
+            agenda="Demo: the draft's priority gaps, and what Mentorville's welcome centre learned.",
+        ),
+        by=milo,
+        site_url=site,
+    )
+    draft = mentorship.shared_assessments.get()
+    rated = list(draft.factors.select_related("key_factor").filter(rating__isnull=False).order_by("pk")[:2])
+    levels = sorted(draft.benchmark_version.rating_scale.levels.values_list("value", flat=True))
+    for n, factor in enumerate(rated):
+        other = next((v for v in levels if v != factor.rating and abs(v - (factor.rating or 0)) == 1), None)
+        reviews.do_review(
+            mentorship,
+            factor,
+            by=milo,
+            verdict="agree" if n == 0 or other is None else "suggest",
+            suggested_rating=None if n == 0 or other is None else other,
+            reason="Demo: it matches what we saw on the visit."
+            if n == 0
+            else "Demo: your volunteers' figures suggest another level.",
+            site_url=site,
+        )
+    if rated:
+        reviews.do_comment(
+            mentorship,
+            rated[0],
+            by=milo,
+            body="Demo: how many volunteers does the welcome desk have each week?",
+            addressees=[dana],
+            site_url=site,
+        )
+        reviews.do_comment(
+            mentorship,
+            rated[0],
+            by=dana,
+            body="Demo: twelve, from the Welcome Volunteers.",
+            addressees=[milo],
+            site_url=site,
+        )
+    return f"2 activities, {len(rated)} reviews and a thread"
 
 
 DEMO_EARLIER_ROUND = "2024"

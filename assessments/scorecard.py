@@ -1,4 +1,5 @@
-"""The results of a self-assessment (docs/roles.md, "Results"): the scorecard, the chart with its table,
+"""What the results page of a self-assessment shows (docs/roles.md, "Results"; the page is pages.views.results,
+which adds the mentors' reviews): the scorecard, the chart with its table,
 the distance to the standard, strengths, priority gaps with recommended practices, the comparison with
 the city's previous round of the same benchmark and the anonymous distribution of other cities' ratings.
 
@@ -8,18 +9,14 @@ assessment) see neither the partner organisations nor their divergence, and comp
 earlier round that is published. The page costs a fixed number of queries (docs/quality.md F1).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_safe
 
 from assessments import access
-from assessments.access import sign_in_unless_public
 from assessments.models import Assessment
 from assessments.recommend import recommend
 from assessments.results import (
@@ -63,6 +60,8 @@ class ScoreRow:
     result: FactorResult
     suggested: RatingLevel | None  # the rating the answers suggest, as a level
     distance: str
+    # The mentors' reviews of this rating (mentoring.reviews.ReportReview), filled by the page that shows them.
+    mentor_reviews: list[Any] = field(default_factory=list)
 
 
 def scorecard(results: Results) -> list[ScoreRow]:
@@ -89,15 +88,13 @@ def divergence_rows(results: Results) -> list[dict[str, Any]]:
     ]
 
 
-@require_safe
-@sign_in_unless_public
-def results_page(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
-    assessment, role = access.get_assessment_for_user(request.user, assessment_id)
+def results_context(request: HttpRequest, assessment: Assessment, role: str | None) -> dict[str, Any]:
+    """The results page's context for one reader (its `role` in the workspace, None outside it)."""
     team = access.is_team(request.user, role)
     results = build_results(assessment)
     # The team's earlier rounds are theirs: other readers compare with the latest published one.
     previous = Assessment.objects.alive().previous_round_of(assessment, published_only=not team)
-    context = {
+    return {
         "assessment": assessment,
         "team": team,
         "results": results,
@@ -110,4 +107,3 @@ def results_page(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
         "peers": peer_distribution(results),
         "divergence": divergence_rows(results) if team else [],
     }
-    return render(request, "assessments/results.html", context)
