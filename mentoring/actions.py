@@ -18,7 +18,7 @@ from benchmarks.models import Benchmark
 from cities.models import Membership, Role, Workspace
 from lib.actions import Refused
 from mentoring.models import MentoringScheme, MentorOffer, Mentorship, MentorshipEvent
-from outbox.actions import queue_template_mail
+from mentoring.notify import notify
 
 
 class MentoringError(Refused):
@@ -33,10 +33,7 @@ def coordinators_of(workspace: Workspace) -> list[User]:
 
 def _tell(people: Iterable[User], template: str, mentorship: Mentorship, site_url: str, **extra: object) -> None:
     link = site_url.rstrip("/") + mentorship.get_absolute_url()
-    for person in people:
-        queue_template_mail(
-            f"mentoring/email/{template}", person.email, {"mentorship": mentorship, "link": link, **extra}
-        )
+    notify(people, template, {"mentorship": mentorship, "link": link, **extra}, site_url=site_url)
 
 
 def record(mentorship: Mentorship, action: str, by: User, **changes: object) -> None:

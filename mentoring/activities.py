@@ -35,7 +35,7 @@ from lib.uploads import CheckedUpload, UploadNotStored, store_upload, stored_nam
 from mentoring import access
 from mentoring.actions import MentoringError, coordinators_of, locked_mentorship, record
 from mentoring.models import Activity, ActivityAttachment, CalendarFeed, Mentorship, MentorshipEvent
-from outbox.actions import queue_template_mail
+from mentoring.notify import notify
 
 # Stored attachments go to their own folder (lib.uploads.stored_name), apart from the evidence files.
 FOLDER = "mentoring"
@@ -203,8 +203,7 @@ def _other_side(mentorship: Mentorship, by: User) -> list[User]:
 def _tell_planned(mentorship: Mentorship, activity: Activity, *, by: User, site_url: str) -> None:
     link = site_url.rstrip("/") + reverse("mentoring:activity", args=[activity.public_id])
     context = {"mentorship": mentorship, "activity": activity, "link": link, "when": describe_time(activity)}
-    for person in _other_side(mentorship, by):
-        queue_template_mail("mentoring/email/activity_planned", person.email, context)
+    notify(_other_side(mentorship, by), "activity_planned", context, site_url=site_url)
 
 
 def describe_time(activity: Activity) -> str:

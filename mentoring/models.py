@@ -376,3 +376,43 @@ class PlanSignOff(models.Model):
     @property
     def is_complete(self) -> bool:
         return self.coordinator_at is not None and self.mentor_at is not None
+
+
+# ---- What each person is told ----
+
+
+class Notification(models.Model):
+    """One thing a person was told about (the subject of the mail, and where to look), kept for their page of
+    notifications whether or not they chose to get it by e-mail."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=30)  # mentoring.notify.KINDS
+    subject = models.CharField(max_length=255)
+    link = models.CharField(max_length=500)
+    mailed = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="notifications_of_user")]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class MailChoice(models.Model):
+    """A person's choice not to get one kind of mentoring e-mail (no row: they get it)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_choices")
+    kind = models.CharField(max_length=30)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_choice_per_kind")]
+        verbose_name = _("mail choice")
+        verbose_name_plural = _("mail choices")
+
+    def __str__(self) -> str:
+        return f"{self.user}: no {self.kind}"

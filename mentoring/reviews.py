@@ -35,7 +35,7 @@ from lib.text import sentence
 from mentoring.actions import MentoringError, coordinators_of, locked_mentorship, record
 from mentoring.forms_reviews import AnswerForm, ReviewForm, ThreadCommentForm
 from mentoring.models import MentorComment, Mentorship, MentorshipEvent, RatingReview
-from outbox.actions import queue_template_mail
+from mentoring.notify import notify
 
 # Mentorships whose reviews and thread the team reads: under way, or ended (what the mentors wrote stays).
 SHOWN = (Mentorship.Status.ACTIVE, Mentorship.Status.ENDED)
@@ -55,8 +55,8 @@ def mentor_factor_url(mentorship: Mentorship, factor: FactorAssessment) -> str:
     )
 
 
-def _mail(to: User, template: str, link: str, **context: object) -> None:
-    queue_template_mail(f"mentoring/email/{template}", to.email, {"link": link, **context})
+def _mail(to: User, template: str, link: str, *, site_url: str, **context: object) -> None:
+    notify([to], template, {"link": link, **context}, site_url=site_url)
 
 
 def _excerpt(text: str) -> str:
@@ -137,6 +137,7 @@ def do_review(
                 person,
                 "reviewed",
                 link,
+                site_url=site_url,
                 mentorship=locked,
                 mentor=str(by),
                 key_factor=current.key_factor.title,
@@ -188,6 +189,7 @@ def do_answer_review(review: RatingReview, *, by: User, answer: str, site_url: s
                 stored.by,
                 "answered",
                 site_url.rstrip("/") + mentor_factor_url(locked, factor),
+                site_url=site_url,
                 mentorship=locked,
                 author=str(by),
                 key_factor=factor.key_factor.title,
@@ -238,6 +240,7 @@ def do_comment(
                 person,
                 "comment",
                 site_url.rstrip("/") + path,
+                site_url=site_url,
                 mentorship=locked,
                 author=str(by),
                 key_factor=current.key_factor.title,

@@ -25,7 +25,7 @@ from assessments.models import ContextNote
 from mentoring import access
 from mentoring.actions import MentoringError, coordinators_of, locked_mentorship, record
 from mentoring.models import Mentorship, MentorshipEvent, PlanSignOff
-from outbox.actions import queue_template_mail
+from mentoring.notify import notify
 
 COORDINATOR = "coordinator"
 MENTOR = "mentor"
@@ -200,20 +200,15 @@ def do_sign(mentorship: Mentorship, plan: ActionPlan, *, by: User, site_url: str
         )
         others = list(locked.mentors.all()) if side == COORDINATOR else coordinators_of(locked.mentee)
         link = site_url.rstrip("/") + sign_off_url(locked, plan)
-        for person in others:
-            if person.pk != by.pk:
-                queue_template_mail(
-                    "mentoring/email/signed",
-                    person.email,
-                    {
-                        "mentorship": locked,
-                        "plan": plan,
-                        "signer": by,
-                        "complete": sign_off.is_complete,
-                        "restarted": restarted,
-                        "link": link,
-                    },
-                )
+        context = {
+            "mentorship": locked,
+            "plan": plan,
+            "signer": by,
+            "complete": sign_off.is_complete,
+            "restarted": restarted,
+            "link": link,
+        }
+        notify([person for person in others if person.pk != by.pk], "signed", context, site_url=site_url)
         return Signed(sign_off, restarted)
 
 

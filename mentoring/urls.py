@@ -1,13 +1,16 @@
 from django.urls import path
 
 from mentoring.views import activities as activity_views
-from mentoring.views import candidates, mentorships, reading, schemes, signoff
+from mentoring.views import candidates, mentorships, notifications, reading, schemes, signoff
 from mentoring.views import reviews as review_views
 
 app_name = "mentoring"
 
 urlpatterns = [
     path("", mentorships.overview, name="overview"),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/read/", notifications.read_all, name="read_all"),
+    path("notifications/mail/", notifications.mail_choices, name="mail_choices"),
     path("offers/<uuid:workspace_id>/", mentorships.offer, name="offer"),
     path("assessments/<uuid:assessment_id>/candidates/", candidates.candidates, name="candidates"),
     path("assessments/<uuid:assessment_id>/request/", candidates.request_mentorship, name="request"),

@@ -217,6 +217,7 @@ ACCOUNT_NOT_HTML = {
 # URL names of the mentoring pages and where they are scanned (read by benchmarks/tests/test_routes.py).
 MENTORING_PAGES = {
     "mentoring:overview": "test_the_mentor_reads_the_shared_draft_until_the_city_narrows_what_it_shares",
+    "mentoring:notifications": "test_the_mentor_reads_the_shared_draft_until_the_city_narrows_what_it_shares",
     "mentoring:mentorship": "test_the_mentor_reads_the_shared_draft_until_the_city_narrows_what_it_shares",
     "mentoring:shared_assessment": "test_the_mentor_reads_the_shared_draft_until_the_city_narrows_what_it_shares",
     "mentoring:shared_factor": "test_the_mentor_reads_the_shared_draft_until_the_city_narrows_what_it_shares",
@@ -234,6 +235,8 @@ MENTORING_PAGES = {
 MENTORING_POST_ONLY = dict.fromkeys(
     (
         "mentoring:request",
+        "mentoring:read_all",
+        "mentoring:mail_choices",
         "mentoring:withdraw",
         "mentoring:accept",
         "mentoring:decline",
