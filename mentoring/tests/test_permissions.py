@@ -20,6 +20,7 @@ from mentoring.models import (
     Activity,
     ActivityAttachment,
     MentorComment,
+    MentoringScheme,
     MentorOffer,
     Mentorship,
     PlanSignOff,
@@ -65,6 +66,10 @@ TABLE: dict[str, list[str]] = {
     "download_activity_file": [LOGIN, Y, Y, Y, Y, N, Y, N, N, Y],
     "sign_plan": [LOGIN, Y, N, N, Y, N, N, N, N, N],
     "read_mentorship_report": [LOGIN, Y, Y, Y, Y, N, Y, N, N, Y],
+    "read_candidates": [LOGIN, Y, Y, N, N, N, N, N, N, Y],
+    "request_mentorship": [LOGIN, Y, N, N, N, N, N, N, N, N],
+    "edit_scheme": [LOGIN, N, N, N, N, N, N, N, N, Y],
+    "pair_cities": [LOGIN, N, N, N, N, N, N, N, N, Y],
 }
 # The rows whose mentorship is a request not yet decided; the others are active (or ended, or narrowed).
 ON_A_REQUEST = {"withdraw_request", "accept_request", "decline_request"}
@@ -346,7 +351,53 @@ def read_mentorship_report(client: Client, w: World):
     return response, response.status_code == 200 and "Mentorburg" in response.text
 
 
+def read_candidates(client: Client, w: World):
+    response = client.get(f"/mentoring/assessments/{w.assessment.public_id}/candidates/")
+    return response, response.status_code == 200 and "Mentor cities for" in response.text
+
+
+def request_mentorship(client: Client, w: World):
+    benchmark = w.assessment.benchmark_version.benchmark
+    other, _coordinator = mentor_city("Guideburg", admin=w.cast.admin, benchmarks=[benchmark])
+    response = client.post(
+        f"/mentoring/assessments/{w.assessment.public_id}/request/", {"mentor": str(other.public_id), "message": "Hi"}
+    )
+    return response, Mentorship.objects.filter(mentor=other).exists()
+
+
+def edit_scheme(client: Client, w: World):
+    benchmark = w.assessment.benchmark_version.benchmark
+    response = client.post(
+        "/mentoring/schemes/new/",
+        {
+            "name": "Welcoming cities 2027",
+            "benchmark": benchmark.slug,
+            "starts_on": "2027-01-01",
+            "ends_on": "2027-12-31",
+            "mentors": [str(w.mentor_workspace.public_id)],
+            "implementing": [str(w.cast.workspace.public_id)],
+        },
+    )
+    return response, MentoringScheme.objects.filter(name="Welcoming cities 2027").exists()
+
+
+def pair_cities(client: Client, w: World):
+    benchmark = w.assessment.benchmark_version.benchmark
+    response = client.post(
+        "/mentoring/pair/",
+        {
+            "mentee": str(w.cast.other_workspace.public_id),
+            "mentor": str(w.mentor_workspace.public_id),
+            "benchmark": benchmark.slug,
+        },
+    )
+    return response, Mentorship.objects.filter(mentee=w.cast.other_workspace).exists()
+
+
 POSTS = {
+    "request_mentorship",
+    "edit_scheme",
+    "pair_cities",
     "review_rating",
     "answer_review",
     "comment_as_mentor",

@@ -61,6 +61,11 @@ mentoring.do_set_consent(
     demo, by=coordinator, assessments=[assessment, earlier], plans=[plan], evidence_files=False, partner_ratings=False
 )
 factor = assessment.factors.select_related("key_factor").filter(rating__isnull=False).first()
+# Key factors the demo's mentor has not reviewed yet, for the reviews journey.
+unreviewed = list(
+    assessment.factors.select_related("key_factor").filter(rating__isnull=False, mentor_reviews__isnull=True)
+    .order_by("pk")[:2]
+)
 
 print(json.dumps({
     "cookie": settings.SESSION_COOKIE_NAME,
@@ -76,6 +81,7 @@ print(json.dumps({
     "factor": factor.key_factor.slug,
     "factor_title": factor.key_factor.title,
     "guide_mentor": guide_mentor.pk,
+    "unreviewed": [f.key_factor.slug for f in unreviewed],
 }))
 """
 )
@@ -135,6 +141,56 @@ def test_the_coordinator_finds_candidates_requests_one_and_its_coordinator_accep
     finally:
         context.close()
         guide_context.close()
+
+
+def test_the_mentor_reviews_two_ratings_and_writes_and_the_team_answers(browser, mentoring_server) -> None:
+    _url, people = mentoring_server
+    first, second = people["unreviewed"]
+    shared = f"/mentoring/{people['mentorship']}/assessments/{people['assessment']}/factors/"
+    milo_context, milo = signed_in_page(browser, mentoring_server, "milo")
+    dana_context, dana = signed_in_page(browser, mentoring_server, "dana")
+    try:
+        milo.goto(shared + f"{first}/")
+        scanned(milo)
+        milo.get_by_role("radio", name="Suggests another level").check()
+        milo.get_by_role("button", name="Save the review").click()
+        expect(milo.locator(".error-summary").first).to_be_visible()
+        scanned(milo, refused=True)
+        milo.get_by_label("The level you suggest").select_option(index=1)
+        milo.get_by_label("Your reason").fill("Demo: your volunteers see more than the figures say.")
+        milo.get_by_role("button", name="Save the review").click()
+        expect(milo.locator("main")).to_contain_text("suggests another level")
+        scanned(milo)
+        milo.get_by_label("Your comment").fill("Could we see the volunteers' figures at the workshop?")
+        milo.get_by_role("group", name=re.compile("Address it to")).get_by_label(re.compile("Dana")).check()
+        milo.get_by_role("button", name="Add to the thread").click()
+        expect(milo.locator("main")).to_contain_text("Could we see the volunteers' figures at the workshop?")
+        scanned(milo)
+        milo.goto(shared + f"{second}/")
+        milo.get_by_role("radio", name="Agrees with the rating").check()
+        milo.get_by_role("button", name="Save the review").click()
+        expect(milo.locator("main")).to_contain_text("Validated by the mentor")
+        scanned(milo)
+
+        # The team reads the review and the post on its own key factor page, and answers the review.
+        dana.goto(f"/assessments/{people['assessment']}/factors/{first}/")
+        panel = dana.get_by_role("region", name="Mentoring by Mentorville")
+        expect(panel).to_contain_text("Demo: your volunteers see more than the figures say.")
+        expect(panel).to_contain_text("Addressed to you")
+        scanned(dana)
+        panel.get_by_label("The team's answer").fill("Demo: we will bring them, and check our rating.")
+        panel.get_by_role("button", name="Save the answer").click()
+        expect(dana.locator(".messages")).to_contain_text("Your answer to the review is saved.")
+        expect(dana.get_by_role("region", name="Mentoring by Mentorville")).to_contain_text(
+            "Demo: we will bring them, and check our rating."
+        )
+        scanned(dana)
+        dana.goto(f"/assessments/{people['assessment']}/results/")
+        expect(dana.locator("#score-" + second)).to_contain_text("Validated by the mentor")
+        scanned(dana)
+    finally:
+        milo_context.close()
+        dana_context.close()
 
 
 def test_the_mentor_reads_the_shared_draft_until_the_city_narrows_what_it_shares(browser, mentoring_server) -> None:
