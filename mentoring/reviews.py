@@ -171,7 +171,7 @@ def do_answer_review(review: RatingReview, *, by: User, answer: str, site_url: s
         role = Membership.objects.filter(workspace_id=locked.mentee_id, user=by).values_list("role", flat=True).first()
         if role not in EDITORS:
             raise MentoringError(_("The city's coordinators and contributors answer the mentors' reviews."))
-        stored = RatingReview.objects.select_for_update().select_related("by").get(pk=review.pk)
+        stored = RatingReview.objects.select_for_update(of=("self",)).select_related("by").get(pk=review.pk)
         before = stored.answer
         stored.answer, stored.answered_by, stored.answered_at = answer, by, timezone.now()
         stored.save(update_fields=["answer", "answered_by", "answered_at", "updated_at"])
