@@ -5,7 +5,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +23,7 @@ from evidence.panels import answers_of, factor_evidence_panel, library_url
 from lib.actions import FieldConflict
 from lib.merge import conflict_form_data, conflict_rows, fingerprints
 from lib.text import sentence
-from lib.uploads import content_disposition, upload_refused
+from lib.uploads import stored_file_response, upload_refused
 
 
 def _usage() -> "Prefetch[Any]":
@@ -175,17 +174,12 @@ def download(request: AuthenticatedRequest, evidence_id: UUID) -> FileResponse:
     evidence, _role = access.get_evidence_for_user(request.user, evidence_id)
     if not evidence.file:
         raise Http404
-    try:
-        handle = default_storage.open(evidence.file.name, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=evidence.file_type)
-    response["Content-Disposition"] = content_disposition(evidence.file_name)
-    response["Content-Length"] = str(evidence.file_size)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'none'"
-    response["Cache-Control"] = "no-store, private"
-    return response
+    return stored_file_response(
+        evidence.file.name,
+        file_name=evidence.file_name,
+        file_type=evidence.file_type,
+        file_size=evidence.file_size or 0,
+    )
 
 
 @require_POST

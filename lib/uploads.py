@@ -27,7 +27,7 @@ from django.core.files import File
 from django.core.files.storage import Storage
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler as DjangoTemporaryFileUploadHandler
-from django.http import HttpRequest, multipartparser
+from django.http import FileResponse, HttpRequest, multipartparser
 from django.utils.translation import gettext as _
 from PIL import Image
 from pypdf import PasswordType, PdfReader
@@ -294,6 +294,29 @@ def content_disposition(name: str) -> str:
     clean = display_name(name)
     fallback = "".join(ch if ch.isascii() and ch.isprintable() and ch not in '"\\;' else "_" for ch in clean)
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(clean, safe='')}"
+
+
+# A file served from storage is an island: nothing in it runs, loads or frames (docs/quality.md S6).
+SANDBOX = "sandbox; default-src 'none'; frame-ancestors 'none'"
+
+
+def stored_file_response(stored_name: str, *, file_name: str, file_type: str, file_size: int) -> FileResponse:
+    """A stored upload as an attachment the browser neither renders nor sniffs, with the content type decided
+    when it was checked and the name its owner gave it; 404 when the storage no longer has it."""
+    from django.core.files.storage import default_storage
+    from django.http import Http404
+
+    try:
+        handle = default_storage.open(stored_name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=file_type)
+    response["Content-Disposition"] = content_disposition(file_name)
+    response["Content-Length"] = str(file_size)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = SANDBOX
+    response["Cache-Control"] = "no-store, private"
+    return response
 
 
 class UploadNotStored(Exception):

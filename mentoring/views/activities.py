@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,13 +22,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.http import AuthenticatedRequest
 from lib.actions import Conflict
 from lib.text import sentence
-from lib.uploads import content_disposition, upload_refused
+from lib.uploads import SANDBOX, stored_file_response, upload_refused
 from mentoring import access, activities
 from mentoring.actions import MentoringError
 from mentoring.forms_activities import ActivityForm, AttachmentForm, initial_of
 from mentoring.models import Activity, CalendarFeed, Mentorship
-
-SANDBOX = "sandbox; default-src 'none'; frame-ancestors 'none'"
 
 
 def _site(request: HttpRequest) -> str:
@@ -306,17 +303,12 @@ def attachment_download(request: AuthenticatedRequest, attachment_id: UUID) -> F
     """The file, as an attachment the browser neither renders nor sniffs (docs/quality.md S6); who may read it
     is checked on every request (an ended mentorship closes the mentor city's downloads)."""
     attachment = access.get_attachment_for_user(request.user, attachment_id)
-    try:
-        handle = default_storage.open(attachment.file.name, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=attachment.file_type)
-    response["Content-Disposition"] = content_disposition(attachment.file_name)
-    response["Content-Length"] = str(attachment.file_size)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = SANDBOX
-    response["Cache-Control"] = "no-store, private"
-    return response
+    return stored_file_response(
+        attachment.file.name,
+        file_name=attachment.file_name,
+        file_type=attachment.file_type,
+        file_size=attachment.file_size,
+    )
 
 
 # ---- The calendar feed ----
