@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "practices",
     "actionplans",
     "mentoring",
+    "communities",
     "django_tasks",
     "django_tasks_db",
     "outbox",

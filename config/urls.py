@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("evidence.urls")),
     path("", include("actionplans.urls")),
     path("mentoring/", include("mentoring.urls")),
+    path("communities/", include("communities.urls")),
     path("", include("pages.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),

@@ -180,20 +180,28 @@ def get_plan_for_sign_off(user: User, mentorship_id: UUID, assessment_id: UUID) 
 
 
 def get_activity_for_user(user: User, public_id: UUID, *, write: bool = False) -> Activity:
-    """An activity not deleted, of a mentorship the user sees; with `write`, one the user may change. 404
-    otherwise, as for a missing one."""
+    """An activity not deleted, of a mentorship the user sees (never a community's); with `write`, one the user
+    may change. 404 otherwise, as for a missing one."""
     activity = (
         Activity.objects.select_related(
             "mentorship__mentee__city", "mentorship__mentor__city", "mentorship__benchmark", "mentorship__scheme"
         )
-        .filter(public_id=public_id, deleted_at__isnull=True)
+        .filter(public_id=public_id, deleted_at__isnull=True, mentorship__isnull=False)
         .first()
     )
-    if activity is None or not can_see(user, activity.mentorship):
+    if activity is None or not can_see(user, mentorship_of(activity)):
         raise Http404
-    if write and not can_record_activity(user, activity.mentorship):
+    if write and not can_record_activity(user, mentorship_of(activity)):
         raise Http404
     return activity
+
+
+def mentorship_of(activity: Activity) -> Mentorship:
+    """The mentorship of an activity read through this module (a community's activities, which have none, are
+    communities' own and never reach mentoring's pages)."""
+    if activity.mentorship is None:
+        raise Http404
+    return activity.mentorship
 
 
 def get_attachment_for_user(user: User, public_id: UUID, *, write: bool = False) -> ActivityAttachment:
@@ -207,6 +215,6 @@ def get_attachment_for_user(user: User, public_id: UUID, *, write: bool = False)
     if attachment is None:
         raise Http404
     attachment.activity = get_activity_for_user(user, attachment.activity.public_id, write=write)
-    if not can_read_records(user, attachment.activity.mentorship):
+    if not can_read_records(user, mentorship_of(attachment.activity)):
         raise Http404
     return attachment

@@ -116,7 +116,9 @@ def state(activity: Activity) -> dict[str, Any]:
     return values
 
 
-def _check(mentorship: Mentorship, fields: ActivityFields) -> None:
+def check_fields(fields: ActivityFields) -> None:
+    """The rules of every activity, a mentorship's or a community's (communities.activities): kind and status,
+    a title, aware times in order, a place unless it is online. Raises MentoringError."""
     if fields.kind not in Activity.Kind.values or fields.status not in Activity.Status.values:
         raise MentoringError(_("Choose the kind of activity and whether it is planned, held or cancelled."))
     if not fields.title.strip():
@@ -127,6 +129,10 @@ def _check(mentorship: Mentorship, fields: ActivityFields) -> None:
         raise MentoringError(_("An activity cannot end before it starts."))
     if not fields.online and not fields.place.strip():
         raise MentoringError(_("Give the place of the activity, or say it is held online."))
+
+
+def _check(mentorship: Mentorship, fields: ActivityFields) -> None:
+    check_fields(fields)
     allowed_cities = set(participant_choices(mentorship).values_list("pk", flat=True))
     if any(w.pk not in allowed_cities for w in fields.participant_cities):
         raise MentoringError(_("Only the cities of this mentorship and of its scheme can be named as taking part."))
@@ -220,7 +226,7 @@ def describe_time(activity: Activity) -> str:
 def do_delete_activity(activity: Activity, *, by: User) -> None:
     """Soft: the activity disappears from the pages and the feed; the history keeps that it was deleted."""
     with transaction.atomic():
-        row = locked_mentorship(activity.mentorship)
+        row = locked_mentorship(access.mentorship_of(activity))
         if not access.can_record_activity(by, row):
             raise MentoringError(_("Activities are recorded while the mentorship is active, by the people in it."))
         target = Activity.objects.select_for_update().get(pk=activity.pk)
@@ -239,7 +245,7 @@ def do_add_attachment(
     stored = ""
     try:
         with transaction.atomic():
-            row = locked_mentorship(activity.mentorship)
+            row = locked_mentorship(access.mentorship_of(activity))
             if not access.can_record_activity(by, row):
                 raise MentoringError(_("Files are added while the mentorship is active, by the people in it."))
             if Activity.objects.filter(pk=activity.pk, deleted_at__isnull=True).select_for_update().first() is None:
@@ -274,7 +280,7 @@ def do_add_attachment(
 def do_remove_attachment(attachment: ActivityAttachment, *, by: User) -> None:
     """Soft: the file is no longer listed nor served; the history says who removed it."""
     with transaction.atomic():
-        row = locked_mentorship(attachment.activity.mentorship)
+        row = locked_mentorship(access.mentorship_of(attachment.activity))
         if not access.can_record_activity(by, row):
             raise MentoringError(_("Files are removed while the mentorship is active, by the people in it."))
         target = ActivityAttachment.objects.select_for_update().get(pk=attachment.pk)
@@ -356,7 +362,7 @@ def _utc(value: datetime) -> str:
 
 
 def _event_lines(activity: Activity, site_url: str) -> Iterator[str]:
-    mentorship = activity.mentorship
+    mentorship = access.mentorship_of(activity)
     place = _("Online") if activity.online and not activity.place else activity.place
     if activity.online and activity.place:
         place = f"{_('Online')}: {activity.place}"

@@ -259,15 +259,15 @@ def _sources(pool: "QuerySet[Assessment]") -> dict[int, Source]:
 
 
 @dataclass
-class _Strength:
+class Strength:
     covered: dict[int, list[FactorResult]]  # workspace -> this city's gaps its source has at its standard or better
     rated: set[int]  # workspaces whose source rates at least one of the gaps' key factors
     standards: dict[int, RatingLevel | None]  # workspace -> the standard of its source's scale
 
 
-def _strength(
+def strength_on_gaps(
     gaps: Sequence[FactorResult], sources: dict[int, Source], pool: "QuerySet[Assessment]", benchmark_id: int
-) -> _Strength:
+) -> Strength:
     """Each candidate's standing on this city's gaps, on its own version's scale and standard. Three queries."""
     slugs = [gap.factor.key_factor.slug for gap in gaps]
     by_assessment = {source.assessment_id: workspace_id for workspace_id, source in sources.items()}
@@ -310,10 +310,10 @@ def _strength(
             good[workspace_id] = good.get(workspace_id, 0) | bit[slug_of[key_factor_id]]
     lists = {mask: [gap for n, gap in enumerate(gaps) if mask >> n & 1] for mask in set(good.values())}
     covered = {workspace_id: lists[mask] for workspace_id, mask in good.items()}
-    return _Strength(covered, rated, standards)
+    return Strength(covered, rated, standards)
 
 
-def _practices(benchmark_id: int, slugs: list[str]) -> dict[int, list[tuple[str, str]]]:
+def city_practices(benchmark_id: int, slugs: list[str]) -> dict[int, list[tuple[str, str]]]:
     """City -> (title, slug) of its practices on these key factors of the benchmark (any version), each once."""
     found: dict[int, dict[str, str]] = {}
     for city_id, title, slug in (
@@ -426,8 +426,8 @@ def match(
 
     pool = _pool(assessment)
     sources = _sources(pool)
-    strength = _strength(gaps, sources, pool, benchmark_id)
-    practices = _practices(benchmark_id, slugs)
+    strength = strength_on_gaps(gaps, sources, pool, benchmark_id)
+    practices = city_practices(benchmark_id, slugs)
     profiles = assessment_profiles(pool, benchmark_id)
     ours = profile_of((n.context_factor.title, n.effect) for n in results.context_notes)
 

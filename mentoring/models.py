@@ -255,7 +255,8 @@ class MentorComment(models.Model):
 
 
 class Activity(models.Model):
-    """A mentoring activity, planned or held. Times are stored in UTC and shown in the zone it is held in."""
+    """A mentoring activity, planned or held, of a mentorship or of a community of practice. Times are stored in UTC
+    and shown in the zone it is held in."""
 
     class Kind(models.TextChoices):
         SITE_VISIT = "site_visit", _("Site visit")
@@ -271,7 +272,10 @@ class Activity(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    mentorship = models.ForeignKey(Mentorship, on_delete=models.CASCADE, related_name="activities")
+    # Empty for a community's activity (communities.CommunityActivity files it there): one log for both.
+    mentorship = models.ForeignKey(
+        Mentorship, on_delete=models.CASCADE, null=True, blank=True, related_name="activities"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
     title = models.CharField(_("title"), max_length=200)

@@ -27,6 +27,14 @@ KINDS = {
     "comment": _("A post addressed to you in a key factor's thread"),
     "activity_planned": _("An activity is planned"),
     "signed": _("The action plan is signed"),
+    # Communities of practice (the app above) tell people through the same page and choices.
+    "community_requested": _("A city asks to join a community you coordinate"),
+    "community_invited": _("Your city is invited to a community of practice"),
+    "community_approved": _("Your city's request to join a community is approved"),
+    "community_declined": _("A community membership is declined"),
+    "community_joined": _("A city or organisation joins a community you coordinate"),
+    "community_post": _("A post addressed to you in a community's discussion"),
+    "community_activity": _("An activity is planned in your community"),
 }
 
 

@@ -80,6 +80,7 @@ def token_builders(world: "World") -> dict[str, Callable[[], dict[str, str]]]:
         "cities:invitation": lambda: {"token": world.invitation_token},
         "mentoring:calendar_feed": lambda: world.mentoring_urls["mentoring:calendar_feed"],
         **{name: (lambda kwargs=kwargs: kwargs) for name, kwargs in world.mentoring_urls.items()},
+        **{name: (lambda kwargs=kwargs: kwargs) for name, kwargs in world.community_urls.items()},
     }
 
 
@@ -181,6 +182,8 @@ class World:
     # Parameters of mentoring pages the generic filling does not find: a staff-only scheme, and a key factor
     # of the assessment city B shares with its mentor (three parameters that must belong together).
     mentoring_urls: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+    # Every communities page's parameters, which belong together (a community's member, post, resource...).
+    community_urls: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
 
 
 def build_url(route: Route, world: World) -> str | None:
@@ -213,10 +216,11 @@ def make_world(cast: Any) -> World:
     _add_evidence(cast, factor)
     _add_action_plan(cast)
     mentoring_urls = _add_mentoring(cast, assessment)
+    community_urls = _add_community(cast)
     _invitation, token = do_invite(
         cast.workspace, by=cast.coordinator, email="new@aville.example", role="viewer", organisation="", site_url="/"
     )
-    return World(cast.coordinator, assessment, token, client_for(cast.coordinator), mentoring_urls)
+    return World(cast.coordinator, assessment, token, client_for(cast.coordinator), mentoring_urls, community_urls)
 
 
 def _add_evidence(cast: Any, factor: Any) -> None:
@@ -369,6 +373,111 @@ def _add_mentoring(cast: Any, assessment: Any) -> dict[str, dict[str, str]]:
             "assessment_id": str(shared.public_id),
             "slug": shared_factor.key_factor.slug,
         },
+    }
+
+
+def _add_community(cast: Any) -> dict[str, dict[str, str]]:
+    """A public community coordinated by city A's coordinator, with A a member sharing its ratings, B asking to
+    join, an organisation invited (its token), a post, a file resource and an activity; and a second
+    community that invites A (the communities app's actions)."""
+    from datetime import UTC, datetime
+
+    from benchmarks.models import Benchmark
+    from communities import actions
+    from communities.activities import do_save_community_activity
+    from lib.uploads import check_upload
+    from mentoring.activities import ActivityFields
+
+    site = "http://testserver/"
+    benchmark = Benchmark.objects.published().with_current().order_by("slug").first()
+    assert benchmark is not None
+
+    def community(slug: str) -> Any:
+        return actions.do_save_community(
+            None,
+            by=cast.admin,
+            name=slug.title(),
+            slug=slug,
+            benchmark=benchmark,
+            topic=None,
+            description="Learning together.",
+            visibility="public",
+            coordinators=[cast.admin, cast.coordinator],
+        )
+
+    ours = community("welcoming-cities")
+    invited = actions.do_invite_city(ours, cast.workspace, by=cast.admin, site_url=site)
+    member = actions.do_answer_invitation(invited, by=cast.coordinator, accept=True, site_url=site)
+    actions.do_set_consent(member, by=cast.coordinator, shares=True)
+    asking = actions.do_ask_to_join(ours, cast.other_workspace, by=cast.other, site_url=site)
+    actions.do_invite_organisation(
+        ours,
+        by=cast.admin,
+        name="Volunteers",
+        kind="volunteer",
+        city=None,
+        website="",
+        email="v@o.example",
+        site_url=site,
+    )
+    from outbox.models import Mail
+
+    token = Mail.objects.filter(to="v@o.example").get().body.split("/organisations/join/")[1].split("/")[0]
+    factor = ours.key_factors().first()
+    assert factor is not None
+    post = actions.do_post(ours, factor, by=cast.coordinator, voice=member, text="Hello", addressees=[], site_url=site)
+    content = b"topic,minutes\nwelcome,30\n"
+    upload = SimpleUploadedFile("guide.csv", content, content_type="text/csv")
+    checked = check_upload(upload, "guide.csv", len(content))
+    upload.seek(0)
+    resource = actions.do_add_resource(
+        ours, by=cast.coordinator, voice=member, title="Guide", description="", file=upload, checked=checked
+    )
+    start = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)
+    activity = do_save_community_activity(
+        ours,
+        None,
+        ActivityFields(
+            kind="workshop",
+            status="held",
+            title="Workshop",
+            starts_at=start,
+            ends_at=start.replace(hour=10),
+            time_zone="Europe/Brussels",
+            online=True,
+            participant_cities=[cast.workspace],
+        ),
+        [],
+        by=cast.coordinator,
+        site_url=site,
+    )
+    other = community("cities-of-arrival")
+    waiting = actions.do_invite_city(other, cast.workspace, by=cast.admin, site_url=site)
+    slug = {"slug": ours.slug}
+    return {
+        "communities:community": slug,
+        "communities:edit": slug,
+        "communities:history": slug,
+        "communities:ask": {"slug": other.slug},
+        "communities:invite_city": slug,
+        "communities:invite_organisation": slug,
+        "communities:organisation_join": {"token": token},
+        "communities:decide": {**slug, "member_id": str(asking.public_id)},
+        "communities:answer": {"slug": other.slug, "member_id": str(waiting.public_id)},
+        "communities:consent": {**slug, "member_id": str(member.public_id)},
+        "communities:leave": {**slug, "member_id": str(member.public_id)},
+        "communities:activities": slug,
+        "communities:activity_new": slug,
+        "communities:activity": {**slug, "activity_id": str(activity.public_id)},
+        "communities:resources": slug,
+        "communities:resource_download": {**slug, "resource_id": str(resource.public_id)},
+        "communities:resource_remove": {**slug, "resource_id": str(resource.public_id)},
+        "communities:threads": slug,
+        "communities:thread": {**slug, "key_factor_id": str(factor.pk)},
+        "communities:moderate": {**slug, "post_id": str(post.public_id)},
+        "communities:ratings": slug,
+        "communities:summary": slug,
+        "communities:strengths": slug,
     }
 
 

@@ -7,6 +7,9 @@ from tests.support.routes import (
     ACCOUNT_PAGES,
     ASSESSMENT_PAGES,
     ASSESSMENT_POST_ONLY,
+    COMMUNITY_NOT_HTML,
+    COMMUNITY_PAGES,
+    COMMUNITY_POST_ONLY,
     EVIDENCE_NOT_HTML,
     EVIDENCE_PAGES,
     EVIDENCE_POST_ONLY,
@@ -79,6 +82,7 @@ def test_every_public_page_gets_an_accessibility_scan() -> None:
     scanned |= MENTORING_PAGES.keys()  # scanned in tests/browser/test_mentoring.py
     scanned |= MENTORING_ACTIVITY_PAGES.keys()  # scanned in tests/browser/test_mentoring_activities.py
     scanned |= MENTORING_REPORT_PAGES.keys()  # scanned in tests/browser/test_mentoring_report.py
+    scanned |= COMMUNITY_PAGES.keys()  # scanned in tests/browser/test_communities.py
     not_html = (
         NOT_HTML.keys()
         | POST_ONLY.keys()
@@ -94,5 +98,6 @@ def test_every_public_page_gets_an_accessibility_scan() -> None:
     not_html |= MENTORING_POST_ONLY.keys()
     not_html |= MENTORING_NOT_HTML.keys()
     not_html |= MENTORING_REPORT_NOT_HTML.keys()
+    not_html |= COMMUNITY_POST_ONLY.keys() | COMMUNITY_NOT_HTML.keys()
     unscanned = named_patterns(get_resolver()) - scanned - not_html - COVERED_ELSEWHERE.keys()
     assert unscanned == set()

@@ -99,3 +99,33 @@ def test_load_demo_adds_a_fictional_mentor_city_mentoring_demoville_on_its_draft
     call_command("load_demo", stdout=StringIO())
     assert Mentorship.objects.count() == 1 and Assessment.objects.filter(workspace=mentorship.mentor).count() == 1
     assert mentorship.activities.count() == 2 and mentorship.reviews.count() == 2
+
+
+def test_load_demo_adds_a_fictional_community_of_practice_once() -> None:
+    from communities.models import CityMember, Community
+
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "Demo community: “Demo: Welcoming cities” with 5 cities" in out.getvalue()
+    community = Community.objects.get(slug="demo-welcoming-cities")
+    assert community.name.startswith("Demo:") and community.visibility == Community.Visibility.PUBLIC
+    cities = dict(community.cities.values_list("workspace__city__name", "shares_ratings"))
+    assert cities == {
+        "Demoville": False,
+        "Mentorville": True,
+        "Samplestad": True,
+        "Exampleburg": False,
+        "Testhaven": False,
+    }
+    assert set(community.cities.values_list("status", flat=True)) == {CityMember.Status.ACTIVE}
+    # Every city of the demo is fictional: its country is the demo's made-up one.
+    assert set(community.cities.values_list("workspace__city__country_code", flat=True)) == {"XF"}
+    organisation = community.organisations.get()
+    assert organisation.name == "Demo Welcome Network" and organisation.is_active
+    assert list(organisation.speakers.values_list("email", flat=True)) == ["volunteers@welcome-network.example"]
+    assert community.activity_links.get().activity.status == "held"
+    assert community.posts.count() == 2
+    for email in ("coordinator@samplestad.example", "volunteers@welcome-network.example"):
+        assert authenticate(username=email, password=DEMO_PASSWORD) is not None
+    call_command("load_demo", stdout=StringIO())
+    assert Community.objects.count() == 1 and community.posts.count() == 2

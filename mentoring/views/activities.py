@@ -218,7 +218,7 @@ def activity_new(request: AuthenticatedRequest, mentorship_id: UUID) -> HttpResp
 @login_required
 def activity_edit(request: AuthenticatedRequest, activity_id: UUID) -> HttpResponse:
     activity = access.get_activity_for_user(request.user, activity_id, write=True)
-    return _edit(request, activity.mentorship, activity)
+    return _edit(request, access.mentorship_of(activity), activity)
 
 
 # ---- One activity and its files ----
@@ -227,7 +227,7 @@ def activity_edit(request: AuthenticatedRequest, activity_id: UUID) -> HttpRespo
 def _detail(
     request: AuthenticatedRequest, activity: Activity, *, form: AttachmentForm | None = None, status: int = 200
 ) -> HttpResponse:
-    mentorship = activity.mentorship
+    mentorship = access.mentorship_of(activity)
     can_write = access.can_record_activity(request.user, mentorship)
     can_download = access.can_read_records(request.user, mentorship)
     context = {
@@ -260,7 +260,7 @@ def activity_delete(request: AuthenticatedRequest, activity_id: UUID) -> HttpRes
         messages.error(request, error.message)
         return _detail(request, found, status=400)
     messages.success(request, sentence(_("“%(title)s” is deleted."), title=found.title))
-    return redirect("mentoring:activities", found.mentorship.public_id)
+    return redirect("mentoring:activities", access.mentorship_of(found).public_id)
 
 
 @require_POST

@@ -281,3 +281,52 @@ MENTORING_NOT_HTML = {
     "mentoring:attachment": "a file download (attachment, sandbox CSP); checked in mentoring/tests/test_activities.py",
     "mentoring:calendar_feed": "the iCalendar feed (text/calendar); parsed in mentoring/tests/test_activities.py",
 }
+
+
+# tests/browser/test_communities.py
+# URL names of the communities of practice's pages and where they are scanned (read by
+# benchmarks/tests/test_routes.py).
+COMMUNITY_PAGES = {
+    "communities:list": "test_network_staff_create_a_members_only_community",
+    "communities:new": "test_network_staff_create_a_members_only_community",
+    "communities:edit": "test_network_staff_create_a_members_only_community",
+    "communities:community": "test_a_city_asks_to_join_and_the_coordinator_approves_it",
+    "communities:organisation_join": "test_an_organisation_is_invited_by_mail_and_joins",
+    "communities:activities": "test_an_activity_is_recorded_with_two_cities_and_a_resource_shared",
+    "communities:activity_new": "test_an_activity_is_recorded_with_two_cities_and_a_resource_shared",
+    "communities:activity": "test_an_activity_is_recorded_with_two_cities_and_a_resource_shared",
+    "communities:resources": "test_an_activity_is_recorded_with_two_cities_and_a_resource_shared",
+    "communities:threads": "test_a_post_to_another_member_and_the_coordinator_hides_one_with_a_reason",
+    "communities:thread": "test_a_post_to_another_member_and_the_coordinator_hides_one_with_a_reason",
+    "communities:history": "test_a_post_to_another_member_and_the_coordinator_hides_one_with_a_reason",
+    "communities:ratings": "test_ratings_side_by_side_name_only_the_consenting_cities",
+    "communities:strengths": "test_ratings_side_by_side_name_only_the_consenting_cities",
+    "communities:summary": "test_ratings_side_by_side_name_only_the_consenting_cities",
+}
+
+
+# tests/browser/test_communities.py
+COMMUNITY_POST_ONLY = {
+    **dict.fromkeys(
+        (
+            "communities:ask",
+            "communities:invite_city",
+            "communities:invite_organisation",
+            "communities:decide",
+            "communities:answer",
+            "communities:consent",
+            "communities:leave",
+        ),
+        "POST only; a refused one re-renders the community's page (scanned here in that state), a good one "
+        "redirects to it",
+    ),
+    "communities:moderate": "POST only; redirects to the thread (scanned here) with the outcome or the refusal",
+    "communities:resource_remove": "POST only; redirects to the resources page, scanned here",
+}
+
+
+# tests/browser/test_communities.py
+COMMUNITY_NOT_HTML = {
+    "communities:resource_download": "a file download (attachment, sandbox CSP); who may download it is checked "
+    "in communities/tests/test_activities_resources.py",
+}

@@ -13,6 +13,7 @@ from assessments import actions as assessment_actions
 from assessments.models import Assessment, QuestionAnswer
 from benchmarks.models import Benchmark
 from cities.models import City, Membership, Role, Workspace
+from demo.communities import demo_community
 
 # Documented in README.md; the city, the country and the addresses (RFC 2606 .example) are made up.
 DEMO_PASSWORD = "demoville-welcomes-you"  # noqa: S105 - a published demo password, refused in production below
@@ -64,6 +65,7 @@ class Command(BaseCommand):
             evidence_note = demo_evidence(workspace)
             partner_note = demo_partner_views(workspace)
             partner_note += "\n" + demo_mentoring(workspace)
+            partner_note += "\n" + demo_community(workspace, password=DEMO_PASSWORD)
             if options.get("earlier_round"):
                 partner_note += "\n" + demo_earlier_round(workspace)
         self.stdout.write(f"Demo city {city.name}: {created} created (password for all demo logins: {DEMO_PASSWORD})")
