@@ -60,6 +60,12 @@ def _tell(people: Iterable[User], kind: str, community: Community, site_url: str
     notify(people, kind, {"community": community, "link": link, **extra}, site_url=site_url)
 
 
+def _name(person: User) -> str:
+    """How the history names a person: the history is read by coordinators of other cities, so never by the
+    e-mail address."""
+    return person.get_full_name() or _("a member without a name on their account")
+
+
 def _locked(member: CityMember) -> CityMember:
     return CityMember.objects.select_for_update().select_related("workspace__city", "community").get(pk=member.pk)
 
@@ -114,7 +120,7 @@ def _state(community: Community) -> dict[str, Any]:
         "theme": str(community.theme),
         "visibility": community.visibility,
         "description": community.description,
-        "coordinators": sorted(u.email for u in community.coordinators.all()) if community.pk else [],
+        "coordinators": sorted(_name(u) for u in community.coordinators.all()) if community.pk else [],
     }
 
 
@@ -217,6 +223,35 @@ def do_set_consent(member: CityMember, *, by: User, shares: bool) -> CityMember:
             row.shares_ratings = shares
             row.save(update_fields=["shares_ratings"])
             record(row.community, CommunityEvent.Action.CONSENT, by, city=row.workspace.city.name, shares=shares)
+    return row
+
+
+def do_set_speakers(member: CityMember, *, by: User, people: Iterable[User]) -> CityMember:
+    """The member city's coordinators choose who speaks for it in the community (members of its workspace): the
+    people its posts and activities are addressed to, named to the other members."""
+    chosen = list(people)
+    if not chosen:
+        raise CommunityError(_("Choose at least one person to speak for the city."))
+    with transaction.atomic():
+        row = _locked(member)
+        if row.status != CityMember.Status.ACTIVE:
+            raise CommunityError(_("Only a member city has people who speak for it here."))
+        if not Membership.objects.filter(workspace=row.workspace, user=by, role=Role.COORDINATOR).exists():
+            raise CommunityError(_("Only the city's coordinators decide who speaks for it."))
+        members = set(Membership.objects.filter(workspace=row.workspace).values_list("user_id", flat=True))
+        if any(person.pk not in members for person in chosen):
+            raise CommunityError(_("Only members of the city's workspace can speak for it."))
+        before = sorted(_name(person) for person in row.speakers.all())
+        row.speakers.set(chosen)
+        after = sorted(_name(person) for person in chosen)
+        if before != after:
+            record(
+                row.community,
+                CommunityEvent.Action.SPEAKERS,
+                by,
+                city=row.workspace.city.name,
+                speakers={"from": before, "to": after},
+            )
     return row
 
 

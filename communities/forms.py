@@ -154,6 +154,30 @@ class ConsentForm(AccessibleFormMixin, forms.Form):
     )
 
 
+class SpeakersForm(AccessibleFormMixin, forms.Form):
+    """Who speaks for a member city: members of its workspace, named by their membership's public id."""
+
+    speakers = forms.MultipleChoiceField(
+        label=_("Who speaks for the city here"),
+        widget=FirstBoxCheckboxes,
+        help_text=_("They are named to the other members beside the city, and get what is addressed to it."),
+        error_messages={
+            "required": _("Choose at least one person to speak for the city."),
+            "invalid_choice": _("Choose among the city's members only."),
+        },
+    )
+
+    def __init__(self, *args: Any, memberships: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.memberships = {str(m.public_id): m for m in memberships}
+        field: Any = self.fields["speakers"]
+        field.choices = [(key, f"{m.user} ({m.get_role_display()})") for key, m in self.memberships.items()]
+        self.validate_again()
+
+    def people(self) -> list[Any]:
+        return [self.memberships[key].user for key in self.cleaned_data["speakers"]]
+
+
 class VoiceField(forms.ChoiceField):
     """For whom a person posts or adds: one of the members they speak for ("city:<uuid>", "org:<uuid>")."""
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<slug:slug>/cities/<uuid:member_id>/decide/", members.decide, name="decide"),
     path("<slug:slug>/cities/<uuid:member_id>/answer/", members.answer, name="answer"),
     path("<slug:slug>/cities/<uuid:member_id>/consent/", members.consent, name="consent"),
+    path("<slug:slug>/cities/<uuid:member_id>/speakers/", members.speakers, name="speakers"),
     path("<slug:slug>/members/<uuid:member_id>/leave/", members.leave, name="leave"),
     # Activities (mentoring's log) and resources
     path("<slug:slug>/activities/", activities.activity_list, name="activities"),

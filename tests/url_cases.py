@@ -465,6 +465,7 @@ def _add_community(cast: Any) -> dict[str, dict[str, str]]:
         "communities:decide": {**slug, "member_id": str(asking.public_id)},
         "communities:answer": {"slug": other.slug, "member_id": str(waiting.public_id)},
         "communities:consent": {**slug, "member_id": str(member.public_id)},
+        "communities:speakers": {**slug, "member_id": str(member.public_id)},
         "communities:leave": {**slug, "member_id": str(member.public_id)},
         "communities:activities": slug,
         "communities:activity_new": slug,

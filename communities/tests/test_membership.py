@@ -364,3 +364,26 @@ def test_the_feed_links_a_held_activity_to_the_list_every_member_reads(cast: Cas
     link = re.search(r'href="([^"]+)">Workshop on welcome desks', page)
     assert link is not None and link.group(1).endswith(f"#activity-{activity.public_id}")
     assert client_for(cast.viewer).get(link.group(1).split("#")[0]).status_code == 200
+
+
+def test_the_city_coordinators_choose_who_speaks_for_it_and_only_members_read_the_names(cast: Cast) -> None:
+    community = community_of(cast)
+    joined = member(community, cast.workspace, cast)
+    cast.contributor.first_name, cast.contributor.last_name = "Carla", "Contreras"
+    cast.contributor.save()
+    url = f"/communities/{community.slug}/cities/{joined.public_id}/speakers/"
+    field = f"speakers-{joined.public_id}-speakers"
+    contributor = str(cast.member(cast.contributor).public_id)
+    assert client_for(cast.contributor).post(url, {field: [contributor]}).status_code == 404
+    empty = client_for(cast.coordinator).post(url, {})
+    assert empty.status_code == 400 and "Choose at least one person to speak for the city." in empty.content.decode()
+    other = client_for(cast.coordinator).post(url, {field: [str(cast.other_workspace.memberships.get().public_id)]})
+    assert other.status_code == 400  # not a member of Aville's workspace
+    assert client_for(cast.coordinator).post(url, {field: [contributor]}).status_code == 302
+    assert list(joined.speakers.all()) == [cast.contributor]
+    event = community.events.get(action=CommunityEvent.Action.SPEAKERS)
+    assert event.changes["speakers"]["to"] == ["Carla Contreras"]
+    assert cast.contributor.email not in str(event.changes)
+    assert "Carla Contreras" in text_of(client_for(cast.viewer).get(community.get_absolute_url()).content.decode())
+    public = client_for(None).get(community.get_absolute_url()).content.decode()
+    assert "Carla" not in public and cast.coordinator.email not in public

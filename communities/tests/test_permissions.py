@@ -45,6 +45,7 @@ TABLE: dict[str, list[str]] = {
     "ask_to_join": [LOGIN, N, N, N, N, N, Y, N],
     "answer_invitation": [LOGIN, N, N, N, N, N, Y, N],
     "set_consent": [LOGIN, N, Y, N, N, N, N, N],
+    "choose_speakers": [LOGIN, N, Y, N, N, N, N, N],
     "leave_community": [LOGIN, Y, Y, N, N, N, N, Y],
     "read_discussion": [LOGIN, Y, Y, Y, Y, Y, N, Y],
     "post_in_discussion": [LOGIN, Y, Y, Y, N, Y, N, N],
@@ -224,6 +225,13 @@ def set_consent(client: Client, w: World):
     return response, CityMember.objects.filter(pk=w.aville.pk, shares_ratings=True).exists()
 
 
+def choose_speakers(client: Client, w: World):
+    contributor = str(w.cast.member(w.cast.contributor).public_id)
+    field = f"speakers-{w.aville.public_id}-speakers"
+    response = client.post(url(w, f"cities/{w.aville.public_id}/speakers/"), {field: [contributor]})
+    return response, list(w.aville.speakers.all()) == [w.cast.contributor]
+
+
 def leave_community(client: Client, w: World):
     response = client.post(url(w, f"members/{w.aville.public_id}/leave/"))
     return response, CityMember.objects.filter(pk=w.aville.pk, status="left").exists()
@@ -305,6 +313,7 @@ POSTS = {
     "ask_to_join",
     "answer_invitation",
     "set_consent",
+    "choose_speakers",
     "leave_community",
     "post_in_discussion",
     "moderate_post",

@@ -19,6 +19,7 @@ from communities.forms import (
     ConsentForm,
     InviteCityForm,
     InviteOrganisationForm,
+    SpeakersForm,
 )
 from communities.models import CityMember, Community, OrganisationMember
 from lib.text import sentence
@@ -40,12 +41,13 @@ def community_list(request: HttpRequest) -> HttpResponse:
 def community_context(request: HttpRequest, community: Community, person: access.Standing) -> dict[str, object]:
     """What the community's page shows this person: the public part to everyone who sees it, the members'
     part (feed, links to its pages, consent) to members, and the decisions to its coordinators."""
-    cities = list(
-        community.cities.filter(status=CityMember.Status.ACTIVE)
-        .select_related("workspace__city")
-        .order_by("workspace__city__name")
-    )
-    organisations = list(community.organisations.filter(status=OrganisationMember.Status.ACTIVE).select_related("city"))
+    cities_found = community.cities.filter(status=CityMember.Status.ACTIVE).select_related("workspace__city")
+    organisations_found = community.organisations.filter(status=OrganisationMember.Status.ACTIVE).select_related("city")
+    if person.is_member:  # who speaks for each member: named to the members only, never on the public page
+        cities_found = cities_found.prefetch_related("speakers")
+        organisations_found = organisations_found.prefetch_related("speakers")
+    cities = list(cities_found.order_by("workspace__city__name"))
+    organisations = list(organisations_found)
     context: dict[str, object] = {
         "community": community,
         "person": person,
@@ -67,10 +69,15 @@ def community_context(request: HttpRequest, community: Community, person: access
     if person.is_member:
         context["feed"] = feed(community)
         context["consents"] = [
-            (member, ConsentForm(initial={"shares_ratings": member.shares_ratings}, prefix=str(member.public_id)))
+            (
+                member,
+                ConsentForm(initial={"shares_ratings": member.shares_ratings}, prefix=str(member.public_id)),
+                speakers_form(member),
+            )
             for member in person.cities
             if person.decides_for(member)
         ]
+
     if person.invited_cities:
         context["invitations"] = person.invited_cities
     if request.user.is_authenticated:
@@ -87,6 +94,13 @@ def community_context(request: HttpRequest, community: Community, person: access
         context["invite_form"] = InviteCityForm(workspaces=invitable(community))
         context["organisation_form"] = InviteOrganisationForm()
     return context
+
+
+def speakers_form(member: CityMember, data: object = None) -> SpeakersForm:
+    memberships = list(member.workspace.memberships.select_related("user").order_by("user__last_name", "user__email"))
+    chosen = {person.pk for person in member.speakers.all()}
+    initial = {"speakers": [str(m.public_id) for m in memberships if m.user_id in chosen]}
+    return SpeakersForm(data, memberships=memberships, initial=initial, prefix=f"speakers-{member.public_id}")
 
 
 def invitable(community: Community) -> "object":

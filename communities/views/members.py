@@ -2,6 +2,7 @@
 decide, an organisation is invited by e-mail, consent to share ratings, leaving. Every answer is a POST; a
 refused one re-renders the community's page with the reason (status 400), keeping what was typed."""
 
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from communities import access, actions
 from communities.actions import CommunityError
 from communities.forms import AskToJoinForm, ConsentForm, InviteCityForm, InviteOrganisationForm
 from communities.models import CityMember, Community, OrganisationMember
-from communities.views.communities import community_context, invitable
+from communities.views.communities import community_context, invitable, speakers_form
 from lib.text import sentence
 
 
@@ -30,6 +31,12 @@ def _page(
     request: AuthenticatedRequest, community: Community, person: access.Standing, **forms: object
 ) -> HttpResponse:
     context = community_context(request, community, person)
+    refused_speakers: Any = forms.pop("speakers_errors", {})
+    if refused_speakers:  # the refused choice of who speaks for a city, shown with its error
+        context["consents"] = [
+            (member, consent, refused_speakers.get(member.pk, speakers))
+            for member, consent, speakers in context["consents"]  # type: ignore[attr-defined]
+        ]
     context.update(forms)
     return render(request, "communities/community.html", context, status=400)
 
@@ -163,6 +170,24 @@ def consent(request: AuthenticatedRequest, slug: str, member_id: UUID) -> HttpRe
         else _("The ratings of %(city)s are no longer shown named; only a published assessment counts, anonymously.")
     )
     messages.success(request, sentence(text, city=member.workspace.city.name))
+    return redirect(community.get_absolute_url())
+
+
+@require_POST
+@login_required
+def speakers(request: AuthenticatedRequest, slug: str, member_id: UUID) -> HttpResponse:
+    community, person = access.get_community_for_member(request.user, slug)
+    member = _city_member(community, member_id, CityMember.Status.ACTIVE)
+    if not person.decides_for(member):
+        raise Http404
+    form = speakers_form(member, request.POST)
+    if not form.is_valid():
+        return _page(request, community, person, speakers_errors={member.pk: form})
+    try:
+        actions.do_set_speakers(member, by=request.user, people=form.people())
+    except CommunityError as error:
+        return _refused(request, community, person, error)
+    messages.success(request, sentence(_("Who speaks for %(city)s is saved."), city=member.workspace.city.name))
     return redirect(community.get_absolute_url())
 
 

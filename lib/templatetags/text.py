@@ -22,3 +22,13 @@ def bdi(value: object) -> SafeString:
 @register.filter
 def text_dir(value: object) -> str:
     return direction(str(value or ""))
+
+
+@register.filter
+def name_only(person: object) -> SafeString:
+    """A person's name, isolated, for readers outside their own workspace (a community's members): their
+    e-mail address is personal data and never stands in for a missing name."""
+    from django.utils.translation import gettext
+
+    full = getattr(person, "get_full_name", lambda: "")()
+    return isolate(full or gettext("a member without a name on their account"))

@@ -315,6 +315,7 @@ COMMUNITY_POST_ONLY = {
             "communities:decide",
             "communities:answer",
             "communities:consent",
+            "communities:speakers",
             "communities:leave",
         ),
         "POST only; a refused one re-renders the community's page (scanned here in that state), a good one "
