@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -134,6 +135,27 @@ def do_save_community_activity(
         if target.status == Activity.Status.PLANNED and not was_planned:
             _tell_planned(row, target, by=by, site_url=site_url)
     return target
+
+
+def do_delete_community_activity(community: Community, activity: Activity, *, by: User) -> None:
+    """Soft, as mentoring's: the activity leaves the list and the feed; the history keeps that it was deleted,
+    by whom."""
+    with transaction.atomic():
+        row = Community.objects.select_for_update().get(pk=community.pk)
+        if not access.standing(by, row).takes_part:
+            raise CommunityError(_("Activities are recorded by the people who take part in the community."))
+        target = (
+            Activity.objects.select_for_update()
+            .filter(pk=activity.pk, community_link__community=row, mentorship__isnull=True)
+            .first()
+        )
+        if target is None:
+            raise CommunityError(_("This activity is not one of the community's."))
+        if target.deleted_at is not None:
+            return
+        target.deleted_at = timezone.now()
+        target.save(update_fields=["deleted_at", "updated_at"])
+        record(row, CommunityEvent.Action.ACTIVITY, by, activity=target.title, deleted=True)
 
 
 def speakers_of_members(community: Community) -> QuerySet[User]:

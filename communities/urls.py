@@ -24,6 +24,7 @@ urlpatterns = [
     path("<slug:slug>/activities/", activities.activity_list, name="activities"),
     path("<slug:slug>/activities/new/", activities.activity_edit, name="activity_new"),
     path("<slug:slug>/activities/<uuid:activity_id>/", activities.activity_edit, name="activity"),
+    path("<slug:slug>/activities/<uuid:activity_id>/delete/", activities.activity_delete, name="activity_delete"),
     path("<slug:slug>/resources/", resources.resource_list, name="resources"),
     path("<slug:slug>/resources/<uuid:resource_id>/download/", resources.download, name="resource_download"),
     path("<slug:slug>/resources/<uuid:resource_id>/remove/", resources.remove, name="resource_remove"),

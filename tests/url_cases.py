@@ -470,6 +470,7 @@ def _add_community(cast: Any) -> dict[str, dict[str, str]]:
         "communities:activities": slug,
         "communities:activity_new": slug,
         "communities:activity": {**slug, "activity_id": str(activity.public_id)},
+        "communities:activity_delete": {**slug, "activity_id": str(activity.public_id)},
         "communities:resources": slug,
         "communities:resource_download": {**slug, "resource_id": str(resource.public_id)},
         "communities:resource_remove": {**slug, "resource_id": str(resource.public_id)},

@@ -52,6 +52,7 @@ TABLE: dict[str, list[str]] = {
     "moderate_post": [LOGIN, Y, N, N, N, N, N, Y],
     "read_activities": [LOGIN, Y, Y, Y, Y, Y, N, Y],
     "record_activity": [LOGIN, Y, Y, Y, N, Y, N, Y],
+    "delete_activity": [LOGIN, Y, Y, Y, N, Y, N, Y],
     "read_resources": [LOGIN, Y, Y, Y, Y, Y, N, Y],
     "add_resource": [LOGIN, Y, Y, Y, N, Y, N, Y],
     "download_resource": [LOGIN, Y, Y, Y, Y, Y, N, Y],
@@ -272,6 +273,33 @@ def record_activity(client: Client, w: World):
     return response, Activity.objects.filter(title="Workshop on welcome desks").exists()
 
 
+def delete_activity(client: Client, w: World):
+    from datetime import UTC, datetime
+
+    from communities.activities import do_save_community_activity
+    from mentoring.activities import ActivityFields
+
+    start = datetime(2026, 9, 1, 8, tzinfo=UTC)
+    activity = do_save_community_activity(
+        w.community,
+        None,
+        ActivityFields(
+            kind="training",
+            status="held",
+            title="Training",
+            starts_at=start,
+            ends_at=start.replace(hour=10),
+            time_zone="Europe/Brussels",
+            online=True,
+        ),
+        [],
+        by=w.cast.coordinator,
+        site_url=SITE,
+    )
+    response = client.post(url(w, f"activities/{activity.public_id}/delete/"))
+    return response, Activity.objects.filter(pk=activity.pk, deleted_at__isnull=False).exists()
+
+
 def read_resources(client: Client, w: World):
     return page(client, url(w, "resources/"), "Guide")
 
@@ -318,6 +346,7 @@ POSTS = {
     "post_in_discussion",
     "moderate_post",
     "record_activity",
+    "delete_activity",
     "add_resource",
     "remove_others_resource",
 }

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.http import AuthenticatedRequest
 from cities.models import Workspace
@@ -146,3 +146,17 @@ def activity_edit(request: AuthenticatedRequest, slug: str, activity_id: UUID | 
         form = CommunityActivityForm(community=community, initial=initial)
     context = {"community": community, "person": person, "activity": activity, "form": form, "stored": stored}
     return render(request, "communities/activity_form.html", context, status=status)
+
+
+@require_POST
+@login_required
+def activity_delete(request: AuthenticatedRequest, slug: str, activity_id: UUID) -> HttpResponse:
+    community, _person = access.get_community_for_member(request.user, slug, take_part=True)
+    link = _found(community, activity_id)
+    try:
+        activities.do_delete_community_activity(community, link.activity, by=request.user)
+    except CommunityError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, sentence(_("“%(title)s” is deleted."), title=link.activity.title))
+    return redirect("communities:activities", community.slug)

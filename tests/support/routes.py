@@ -323,6 +323,7 @@ COMMUNITY_POST_ONLY = {
     ),
     "communities:moderate": "POST only; redirects to the thread (scanned here) with the outcome or the refusal",
     "communities:resource_remove": "POST only; redirects to the resources page, scanned here",
+    "communities:activity_delete": "POST only; redirects to the activities page, scanned here",
 }
 
 
