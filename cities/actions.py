@@ -8,6 +8,7 @@ e-mail leaves only after the transaction commits.
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -41,26 +42,34 @@ class InvitationLimitReached(WorkspaceError):
 
 def _invitation_wait(workspace: Workspace, by: User) -> InvitationLimitReached | None:
     """Counts the invitation rows themselves (revoked ones too, so invite-and-withdraw does not get round it)."""
+    return invitation_limit(
+        Invitation.objects.filter(invited_by=by),
+        Invitation.objects.filter(workspace=workspace),
+        group_text=_(
+            "This workspace has sent %(limit)d invitations in the last 24 hours, the most allowed. "
+            "Please try again in %(minutes)d minutes."
+        ),
+    )
+
+
+def invitation_limit(
+    by_person: QuerySet[Any], by_group: QuerySet[Any], *, group_text: str
+) -> InvitationLimitReached | None:
+    """The limits of anything that mails an invitation to an address (settings INVITATIONS_PER_*): the rows
+    (with a `created_at`) one person made in the last hour, and those of one group (a workspace, a community)
+    in the last 24 hours. `group_text` names the group in the refusal, with %(limit)d and %(minutes)d."""
     now = timezone.now()
     for limit, window, rows, text in (
         (
             settings.INVITATIONS_PER_USER_PER_HOUR,
             60 * 60,
-            Invitation.objects.filter(invited_by=by),
+            by_person,
             _(
                 "You have sent %(limit)d invitations in the last hour, the most allowed. "
                 "Please try again in %(minutes)d minutes."
             ),
         ),
-        (
-            settings.INVITATIONS_PER_WORKSPACE_PER_DAY,
-            24 * 60 * 60,
-            Invitation.objects.filter(workspace=workspace),
-            _(
-                "This workspace has sent %(limit)d invitations in the last 24 hours, the most allowed. "
-                "Please try again in %(minutes)d minutes."
-            ),
-        ),
+        (settings.INVITATIONS_PER_WORKSPACE_PER_DAY, 24 * 60 * 60, by_group, group_text),
     ):
         times = list(
             rows.filter(created_at__gt=now - timedelta(seconds=window))

@@ -7,10 +7,8 @@ history (`CommunityEvent`: who, when, what) and tells the people concerned throu
 
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -19,10 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import ratelimit
 from accounts.models import User
 from benchmarks.models import Benchmark, KeyFactor, Topic
-from cities.actions import hash_token
+from cities.actions import hash_token, invitation_limit
 from cities.models import City, Membership, Role, Workspace
 from communities.models import (
     CityMember,
@@ -295,37 +292,18 @@ def do_invite_organisation(
 
 
 def _check_invitation_limits(community: Community, by: User) -> None:
-    """The limits of workspace invitations (settings INVITATIONS_PER_*), for the mail sent to organisations: per
-    person per hour, per community per 24 hours, counting every invitation row (withdrawn ones too)."""
-    now = timezone.now()
-    for limit, window, rows, text in (
-        (
-            settings.INVITATIONS_PER_USER_PER_HOUR,
-            60 * 60,
-            OrganisationMember.objects.filter(created_by=by),
-            _(
-                "You have sent %(limit)d invitations in the last hour, the most allowed. "
-                "Try again in %(minutes)d minutes."
-            ),
+    """The limits of workspace invitations, for the mail sent to organisations: per person per hour, per
+    community per 24 hours, counting every invitation row (withdrawn ones too)."""
+    limited = invitation_limit(
+        OrganisationMember.objects.filter(created_by=by),
+        OrganisationMember.objects.filter(community=community),
+        group_text=_(
+            "This community has sent %(limit)d invitations in the last 24 hours, the most allowed. "
+            "Please try again in %(minutes)d minutes."
         ),
-        (
-            settings.INVITATIONS_PER_WORKSPACE_PER_DAY,
-            24 * 60 * 60,
-            OrganisationMember.objects.filter(community=community),
-            _(
-                "This community has sent %(limit)d invitations in the last 24 hours, the most allowed. "
-                "Try again in %(minutes)d minutes."
-            ),
-        ),
-    ):
-        times = list(
-            rows.filter(created_at__gt=now - timedelta(seconds=window))
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)[:limit]
-        )
-        wait = ratelimit.wait_for(times, limit=limit, window=window, now=now)
-        if wait is not None:
-            raise CommunityError(text % {"limit": limit, "minutes": max(1, (wait + 59) // 60)})
+    )
+    if limited is not None:
+        raise CommunityError(limited.message)
 
 
 def organisation_invitation(token: str) -> OrganisationMember | None:

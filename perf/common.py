@@ -132,3 +132,38 @@ def with_authenticator(user: Any) -> None:
     secret = totp.new_secret()
     if not do_enable_mfa(request, user, secret=secret, code=totp.totp(totp.secret_bytes(secret), time.time())):
         raise RuntimeError("the authenticator was not confirmed")
+
+
+def city_script_main(
+    doc: str,
+    *,
+    section: str,
+    module: str,
+    measure: Callable[[int, int], dict[str, Any]],
+    write_table: Callable[[list[dict[str, Any]]], str],
+    cities: int,
+) -> None:
+    """The command line of a script that measures pages over a number of fictional cities (mentoring.py,
+    communities.py): `--repeats`, `--cities`, `--quick` (10 repeats, SQLite only, the table not written),
+    `--no-postgres`; each database measured in a child process of its own (`--child`), the table published."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--cities", type=int, default=cities)
+    parser.add_argument("--quick", action="store_true", help="10 repeats, SQLite only; the table is not written")
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.repeats, args.cities)))
+        return
+    if args.quick:
+        args.repeats, args.no_postgres = 10, True
+    results = []
+    with databases(f"icb_perf_{section}", postgres=not args.no_postgres) as (tmp, urls):
+        for url in urls:
+            announce(url)
+            env = {"DATABASE_URL": url, "MEDIA_ROOT": str(tmp / "media")}
+            results.append(child_result(module, ["--repeats", str(args.repeats), "--cities", str(args.cities)], env))
+    publish(section, write_table(results), write=not args.quick)

@@ -19,22 +19,17 @@ Target (issue: communities of practice): the community page's and the ratings pa
 member cities. The table goes into docs/performance.md between the `communities` markers.
 """
 
-import argparse
 import gc
-import json
 import os
 import statistics
 import time
 from typing import Any
 
 from perf.common import (
-    announce,
-    child_result,
-    databases,
+    city_script_main,
     machine,
     markers,
     percentile,
-    publish,
     timed,
     with_authenticator,
 )
@@ -291,26 +286,14 @@ def write_table(results: list[dict[str, Any]]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=50)
-    parser.add_argument("--cities", type=int, default=CITIES)
-    parser.add_argument("--quick", action="store_true", help="10 repeats, SQLite only; the table is not written")
-    parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(measure(args.repeats, args.cities)))
-        return
-    if args.quick:
-        args.repeats, args.no_postgres = 10, True
-    results = []
-    with databases("icb_perf_communities", postgres=not args.no_postgres) as (tmp, urls):
-        for url in urls:
-            announce(url)
-            env = {"DATABASE_URL": url, "MEDIA_ROOT": str(tmp / "media")}
-            arguments = ["--repeats", str(args.repeats), "--cities", str(args.cities)]
-            results.append(child_result("perf.communities", arguments, env))
-    publish("communities", write_table(results), write=not args.quick)
+    city_script_main(
+        __doc__ or "",
+        section="communities",
+        module="perf.communities",
+        measure=measure,
+        write_table=write_table,
+        cities=CITIES,
+    )
 
 
 if __name__ == "__main__":
