@@ -1,11 +1,11 @@
 """What members publish, as the community's feed, newest first: self-assessments of member cities published
-(still published, not deleted), resources shared with the community, activities it held. A fixed number of
-queries, one per kind.
+(still published, not deleted), practices of member cities added to the library (those a later load of the
+library added: `Practice.added_at`), resources shared with the community, activities it held. A fixed number
+of queries, one per kind.
 
-Two things the issue names have no date to show here: action plans are never published in this product (a
-published assessment does not publish its plan, actionplans/access.py), and the library's practices come from
-the toolkits with `load_library`, without a date of addition; the member cities' practices are listed on
-the community's page and in its summary instead."""
+Action plans are not in it: a plan is never published in this product (a published assessment does not
+publish its plan: owners, partners and budgets stay with the team, actionplans/access.py), so a member's
+plan reaches the others only through its coordinators' consent, as the practices it adapts (learning.py)."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from assessments.models import Assessment, AssessmentEvent
 from communities.models import CityMember, Community, CommunityActivity
 from mentoring.models import Activity
+from practices.models import Practice
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,21 @@ def feed(community: Community, *, limit: int = 15) -> list[Item]:
                 _("published its self-assessment"),
                 f"{assessment.benchmark_version.title} ({assessment.round})",
                 reverse("pages:city", args=[assessment.workspace.city.slug]),
+            )
+        )
+    for practice in (
+        Practice.objects.filter(city__workspace__in=workspaces, added_at__isnull=False)
+        .select_related("city")
+        .order_by("-added_at")[:limit]
+    ):
+        assert practice.added_at is not None  # noqa: S101 - filtered
+        items.append(
+            Item(
+                practice.added_at,
+                practice.city.name,
+                _("has a new practice in the library"),
+                practice.title,
+                practice.get_absolute_url(),
             )
         )
     for resource in (

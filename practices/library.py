@@ -8,10 +8,12 @@ search index up to date.
 """
 
 from dataclasses import dataclass, fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from benchmarks.library import (
     Library,
@@ -71,8 +73,11 @@ def read_library(data_dir: Path) -> WholeLibrary:
     return WholeLibrary(**parts, practices=read_practices(data_dir, content))
 
 
-def _load_practice(report: LoadReport, item: dict[str, Any], benchmark: Benchmark) -> Practice | None:
-    """Create or update one practice with its relations; return it when anything changed."""
+def _load_practice(
+    report: LoadReport, item: dict[str, Any], benchmark: Benchmark, *, added_at: datetime | None
+) -> Practice | None:
+    """Create or update one practice with its relations; return it when anything changed. A practice created
+    gets `added_at` (None on the first load: see Practice.added_at)."""
     city = City.objects.get(slug=item["city"])
     values = {
         "city": city,
@@ -85,7 +90,7 @@ def _load_practice(report: LoadReport, item: dict[str, Any], benchmark: Benchmar
     created = practice is None
     changed = False
     if practice is None:
-        practice = Practice.objects.create(slug=item["slug"], **values)
+        practice = Practice.objects.create(slug=item["slug"], added_at=added_at, **values)
     else:
         fields = [k for k, v in values.items() if getattr(practice, k) != v]
         if fields:
@@ -151,8 +156,9 @@ def load_library(data_dir: Path) -> LoadReport:
     write_library(library, report)
     benchmarks = {b.slug: b for b in Benchmark.objects.select_related("current_version")}
     touched = []
+    added_at = timezone.now() if Practice.objects.exists() else None  # the first load's were there from the start
     for item in library.practices:
-        practice = _load_practice(report, item, benchmarks[item["benchmark"]])
+        practice = _load_practice(report, item, benchmarks[item["benchmark"]], added_at=added_at)
         if practice is not None:
             touched.append(practice.pk)
     index_practices(touched)

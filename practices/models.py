@@ -49,6 +49,10 @@ class Practice(models.Model):
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"))
     organisations = models.ManyToManyField(Organisation, blank=True, related_name="practices")
+    # When a load of the library added it to a library that already held practices (a new toolkit's examples,
+    # say); empty for those of the first load, which were in the toolkits from the start. Communities' feeds
+    # show the dated ones of their member cities.
+    added_at = models.DateTimeField(_("added to the library"), null=True, blank=True, editable=False)
     # Kept up to date by practices.search.index_practices; used on PostgreSQL only.
     search_vector = SearchVectorField(null=True, editable=False)
 

@@ -199,3 +199,21 @@ def test_a_version_can_carry_translations_and_falls_back_to_english() -> None:
     assert original.in_language("fr") == french
     assert original.in_language("de") == original
     assert original.in_language("en") == original
+
+
+def test_a_practice_a_later_load_adds_is_dated_and_the_first_loads_are_not(data_copy: Path) -> None:
+    # The session fixture's load was the first: its practices were in the toolkits from the start.
+    assert not Practice.objects.filter(added_at__isnull=False).exists()
+    first = Practice.objects.select_related("benchmark", "city").order_by("pk").first()
+    assert first is not None
+
+    def add(data: list) -> None:
+        copy = {**next(item for item in data if item["slug"] == first.slug), "slug": "a-practice-added-later"}
+        copy["title"] = "A practice added later"
+        data.append(copy)
+
+    edit_yaml(data_copy / "practices" / f"{first.benchmark.slug}.yaml", add)
+    assert "practices: 1 created, 0 updated" in run_load(data_copy)
+    added = Practice.objects.get(slug="a-practice-added-later")
+    assert added.added_at is not None
+    assert not Practice.objects.exclude(pk=added.pk).filter(added_at__isnull=False).exists()

@@ -387,3 +387,31 @@ def test_the_city_coordinators_choose_who_speaks_for_it_and_only_members_read_th
     assert "Carla Contreras" in text_of(client_for(cast.viewer).get(community.get_absolute_url()).content.decode())
     public = client_for(None).get(community.get_absolute_url()).content.decode()
     assert "Carla" not in public and cast.coordinator.email not in public
+
+
+def test_the_feed_shows_a_member_citys_practice_added_to_the_library(cast: Cast) -> None:
+    from django.utils import timezone
+
+    from practices.models import Practice
+
+    community = community_of(cast)
+    member(community, cast.workspace, cast)
+    Practice.objects.create(
+        slug="aville-welcome-desk",
+        city=cast.workspace.city,
+        benchmark=community.benchmark,
+        title="Aville's welcome desk",
+        summary="A desk.",
+        added_at=timezone.now(),
+    )
+    Practice.objects.create(
+        slug="bville-welcome-desk",
+        city=cast.other_workspace.city,
+        benchmark=community.benchmark,
+        title="Bville's welcome desk",
+        summary="A desk.",
+        added_at=timezone.now(),
+    )
+    feed = client_for(cast.viewer).get(community.get_absolute_url()).content.decode()
+    assert "has a new practice in the library" in feed and "Aville&#x27;s welcome desk" in feed
+    assert "Bville&#x27;s welcome desk" not in feed  # not a member city
