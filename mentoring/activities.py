@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -412,3 +414,49 @@ def ical(user: User, *, site_url: str = "") -> str:
         lines += list(_event_lines(activity, site_url))
     lines.append("END:VCALENDAR")
     return "".join(fold(line) for line in lines)
+
+
+# ---- Times shown in two zones ----
+
+
+@dataclass
+class Shown:
+    """An activity with its times as words: in its own zone, and in the viewer's when the clock there differs."""
+
+    activity: Activity
+    local_start: datetime
+    when: str
+    viewer_when: str
+
+
+def span(start: datetime, end: datetime) -> str:
+    """"12 March 2026, 10:00–12:00", or both dates and times when it spans days (in the zone they are in)."""
+    if start.date() == end.date():
+        return _("%(day)s, %(start)s–%(end)s") % {
+            "day": date_format(start, "j F Y"),
+            "start": time_format(start, "H:i"),
+            "end": time_format(end, "H:i"),
+        }
+    return f"{date_format(start, 'j F Y, H:i')} – {date_format(end, 'j F Y, H:i')}"
+
+
+def shown(activity: Activity, viewer_zone: ZoneInfo) -> Shown:
+    zone = ZoneInfo(activity.time_zone)
+    start, end = activity.starts_at.astimezone(zone), activity.ends_at.astimezone(zone)
+    when = _("%(span)s (%(zone)s)") % {
+        "span": span(start.replace(tzinfo=None), end.replace(tzinfo=None)),
+        "zone": activity.time_zone,
+    }
+    viewer_when = ""
+    mine_start, mine_end = activity.starts_at.astimezone(viewer_zone), activity.ends_at.astimezone(viewer_zone)
+    if mine_start.utcoffset() != start.utcoffset():
+        viewer_when = _("%(span)s in your time zone (%(zone)s)") % {
+            "span": span(mine_start.replace(tzinfo=None), mine_end.replace(tzinfo=None)),
+            "zone": str(viewer_zone.key),
+        }
+    return Shown(activity, start.replace(tzinfo=None), when, viewer_when)
+
+
+def viewer_zone() -> ZoneInfo:
+    """The zone of the person reading (the request's active zone)."""
+    return ZoneInfo(timezone.get_current_timezone_name())

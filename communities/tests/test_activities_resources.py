@@ -158,7 +158,9 @@ def test_a_member_citys_contributor_records_an_activity_with_two_cities_and_an_o
     html = page.content.decode()
     assert page.status_code == 200
     assert "Workshop on one-stop shops" in html and "Planned" in html
-    assert "2027-01-14, 10:00–12:00 (Europe/Lisbon)" in html
+    # In the activity's own zone, and in the reader's (the site's default zone here) as its clock differs.
+    assert "14 January 2027, 10:00–12:00 (Europe/Lisbon)" in html
+    assert "14 January 2027, 11:00–13:00 in your time zone (Europe/Brussels)" in html
     assert "<bdi>Aville</bdi>, <bdi>Bville</bdi>" in html
     assert "<bdi>Welcome Network</bdi>" in html and "Lisbon Migrant Forum" in html
     assert "14 people" in html

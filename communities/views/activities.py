@@ -23,7 +23,7 @@ from communities.forms import CommunityActivityForm
 from communities.models import Community, CommunityActivity, OrganisationMember
 from lib.actions import Conflict
 from lib.text import sentence
-from mentoring.activities import describe_time
+from mentoring.activities import describe_time, shown, viewer_zone
 from mentoring.forms_activities import initial_of
 from mentoring.models import Activity
 
@@ -37,6 +37,7 @@ def _site(request: HttpRequest) -> str:
 
 def _rows(community: Community) -> list[dict[str, Any]]:
     """Each activity with who took part and its time in its own zone (four queries, however many)."""
+    zone = viewer_zone()
     found = activities.live_activities(community).prefetch_related(
         Prefetch("participant_cities", queryset=Workspace.objects.select_related("city").order_by("city__name")),
         Prefetch(
@@ -49,7 +50,8 @@ def _rows(community: Community) -> list[dict[str, Any]]:
     return [
         {
             "activity": activity,
-            "when": describe_time(activity),
+            "when": (times := shown(activity, zone)).when,
+            "viewer_when": times.viewer_when,
             "cities": list(activity.participant_cities.all()),
             "organisations": list(activity.community_link.organisations.all()),
         }

@@ -3,7 +3,6 @@ viewer's when it differs), the form, one activity with its files, the file downl
 request), and the person's calendar feed: its page and its secret `.ics` address."""
 
 import calendar
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -15,7 +14,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -33,50 +31,6 @@ def _site(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
 
 
-# ---- Times shown in two zones ----
-
-
-@dataclass
-class Shown:
-    """An activity with its times as words: in its own zone, and in the viewer's when the clock there differs."""
-
-    activity: Activity
-    local_start: datetime
-    when: str
-    viewer_when: str
-
-
-def _span(start: datetime, end: datetime) -> str:
-    if start.date() == end.date():
-        return _("%(day)s, %(start)s–%(end)s") % {
-            "day": date_format(start, "j F Y"),
-            "start": time_format(start, "H:i"),
-            "end": time_format(end, "H:i"),
-        }
-    return f"{date_format(start, 'j F Y, H:i')} – {date_format(end, 'j F Y, H:i')}"
-
-
-def shown(activity: Activity, viewer_zone: ZoneInfo) -> Shown:
-    zone = ZoneInfo(activity.time_zone)
-    start, end = activity.starts_at.astimezone(zone), activity.ends_at.astimezone(zone)
-    when = _("%(span)s (%(zone)s)") % {
-        "span": _span(start.replace(tzinfo=None), end.replace(tzinfo=None)),
-        "zone": activity.time_zone,
-    }
-    viewer_when = ""
-    mine_start, mine_end = activity.starts_at.astimezone(viewer_zone), activity.ends_at.astimezone(viewer_zone)
-    if mine_start.utcoffset() != start.utcoffset():
-        viewer_when = _("%(span)s in your time zone (%(zone)s)") % {
-            "span": _span(mine_start.replace(tzinfo=None), mine_end.replace(tzinfo=None)),
-            "zone": str(viewer_zone.key),
-        }
-    return Shown(activity, start.replace(tzinfo=None), when, viewer_when)
-
-
-def _viewer_zone() -> ZoneInfo:
-    return ZoneInfo(timezone.get_current_timezone_name())
-
-
 def _listed(mentorship: Mentorship) -> Any:
     return activities.live_activities(mentorship).only(
         "public_id", "title", "kind", "status", "starts_at", "ends_at", "time_zone", "online", "place", "mentorship"
@@ -90,8 +44,8 @@ def _listed(mentorship: Mentorship) -> Any:
 @login_required
 def activity_list(request: AuthenticatedRequest, mentorship_id: UUID) -> HttpResponse:
     mentorship = access.get_mentorship_for_user(request.user, mentorship_id)
-    zone = _viewer_zone()
-    rows = [shown(a, zone) for a in _listed(mentorship)]
+    zone = activities.viewer_zone()
+    rows = [activities.shown(a, zone) for a in _listed(mentorship)]
     context = {
         "mentorship": mentorship,
         "rows": rows,
@@ -121,10 +75,10 @@ def activity_calendar(request: AuthenticatedRequest, mentorship_id: UUID) -> Htt
     # A day of margin each side: an activity's own day may differ from its UTC day.
     since = datetime.combine(first - timedelta(days=1), datetime.min.time(), tzinfo=ZoneInfo("UTC"))
     until = datetime.combine(last + timedelta(days=2), datetime.min.time(), tzinfo=ZoneInfo("UTC"))
-    zone = _viewer_zone()
-    by_day: dict[date, list[Shown]] = {}
+    zone = activities.viewer_zone()
+    by_day: dict[date, list[activities.Shown]] = {}
     for activity in _listed(mentorship).filter(starts_at__gte=since, starts_at__lt=until):
-        row = shown(activity, zone)
+        row = activities.shown(activity, zone)
         by_day.setdefault(row.local_start.date(), []).append(row)
     previous = (month - timedelta(days=1)).replace(day=1)
     following = (month + timedelta(days=32)).replace(day=1)
@@ -160,7 +114,7 @@ def _stored_view(stored: dict[str, Any]) -> dict[str, Any]:
     end = datetime.fromisoformat(stored["ends_at"]).astimezone(zone).replace(tzinfo=None)
     return {
         **stored,
-        "when": f"{_span(start, end)} ({stored['time_zone']})",
+        "when": f"{activities.span(start, end)} ({stored['time_zone']})",
         "kind_label": dict(Activity.Kind.choices).get(stored["kind"], ""),
         "status_label": dict(Activity.Status.choices).get(stored["status"], ""),
     }
@@ -233,7 +187,7 @@ def _detail(
     context = {
         "mentorship": mentorship,
         "activity": activity,
-        "row": shown(activity, _viewer_zone()),
+        "row": activities.shown(activity, activities.viewer_zone()),
         "cities": list(activity.participant_cities.select_related("city").order_by("city__name")),
         "follow_ups": list(activity.follow_ups.select_related("plan__assessment").filter(deleted_at__isnull=True)),
         "attachments": list(activity.attachments.filter(deleted_at__isnull=True)) if can_download else [],
