@@ -4,6 +4,9 @@ The plan is the team's working document: members of the workspace and network ad
 published assessment does not publish its plan: owners, partners and budgets stay with the team);
 coordinators and contributors edit actions and indicators; partners also add dated progress updates
 (they often carry the actions with the city); viewers and admins read only; coordinators draft the plan.
+A separate, explicit choice of the coordinators makes a plan public (`get_public_plan`): anyone then reads
+its actions' titles, key factors, status, dates, indicators and adapted practices, never who carries them,
+with whom or with what money, and only while its assessment is published.
 Every helper answers 404 both for something missing and for something the user may not reach; an
 anonymous visitor is sent to sign in first, whatever the plan, so the answer tells nothing.
 """
@@ -29,6 +32,10 @@ def can_start(role: str | None) -> bool:
     return role == Role.COORDINATOR
 
 
+def can_set_visibility(role: str | None) -> bool:
+    return role == Role.COORDINATOR
+
+
 def can_edit(role: str | None) -> bool:
     return role in EDITORS
 
@@ -38,7 +45,13 @@ def can_report_progress(role: str | None) -> bool:
 
 
 def get_assessment_for_user(
-    user: User | AnonymousUser, assessment_id: UUID, *, write: bool = False, start: bool = False, report: bool = False
+    user: User | AnonymousUser,
+    assessment_id: UUID,
+    *,
+    write: bool = False,
+    start: bool = False,
+    report: bool = False,
+    publish: bool = False,
 ) -> tuple[Assessment, str | None]:
     """The (alive) assessment and the user's role; members and network admins read, nobody else."""
     if not user.is_authenticated:
@@ -60,13 +73,20 @@ def get_assessment_for_user(
         raise Http404
     if report and not can_report_progress(role):
         raise Http404
+    if publish and not can_set_visibility(role):
+        raise Http404
     return assessment, role
 
 
 def get_plan_for_user(
-    user: User | AnonymousUser, assessment_id: UUID, *, write: bool = False, report: bool = False
+    user: User | AnonymousUser,
+    assessment_id: UUID,
+    *,
+    write: bool = False,
+    report: bool = False,
+    publish: bool = False,
 ) -> tuple[ActionPlan, str | None]:
-    assessment, role = get_assessment_for_user(user, assessment_id, write=write, report=report)
+    assessment, role = get_assessment_for_user(user, assessment_id, write=write, report=report, publish=publish)
     plan = ActionPlan.objects.filter(assessment=assessment, deleted_at__isnull=True).first()
     if plan is None:
         raise Http404
@@ -106,3 +126,17 @@ def get_indicator_for_user(
         raise Http404
     indicator.action.plan = plan
     return indicator, role
+
+
+def get_public_plan(assessment_id: UUID) -> ActionPlan:
+    """The plan anyone may read, whoever asks (signed in or not): 404 unless it is public and its assessment
+    is published and not deleted, both checked now (ActionPlan.objects.public)."""
+    plan = (
+        ActionPlan.objects.public()
+        .select_related("assessment__workspace__city", "assessment__benchmark_version")
+        .filter(assessment__public_id=assessment_id)
+        .first()
+    )
+    if plan is None:
+        raise Http404
+    return plan

@@ -19,6 +19,8 @@ from actionplans.models import Action, ActionPlan, ActionPlanEvent, Indicator, P
 from assessments.models import Assessment, ContextNote, QuestionAnswer
 from assessments.results import FactorResult, build_results
 from benchmarks.models import KeyFactor
+from cities.access import role_in
+from cities.models import Role
 from editing.actions import PageSave, is_new_save
 from lib.actions import Conflict, Refused
 from lib.merge import fingerprints, merge, merged
@@ -148,6 +150,35 @@ def do_start_plan(assessment: Assessment, *, by: User) -> ActionPlan:
         )
         _event(plan, by, ActionPlanEvent.Action.STARTED, {"gaps": [r.factor.key_factor.slug for r in gaps]})
         return plan
+
+
+def do_set_plan_visibility(plan: ActionPlan, visibility: str, *, by: User) -> ActionPlan:
+    """Makes the plan public or private again: the workspace's coordinators only, and public only while its
+    assessment is published (the public page checks that again on every request, so an assessment made
+    private or deleted later hides its plan without a write here)."""
+    if visibility not in ActionPlan.Visibility.values:
+        raise PlanError(_("Choose to make the plan public or private."))
+    with transaction.atomic():
+        locked = _lock_plan(plan)
+        assessment = Assessment.objects.select_for_update().select_related("workspace").get(pk=locked.assessment_id)
+        if role_in(by, assessment.workspace) != Role.COORDINATOR:
+            raise PlanError(_("Only the workspace's coordinators make its action plan public or private."))
+        if locked.deleted_at is not None or assessment.deleted_at is not None:
+            raise PlanError(_("This assessment is deleted."))
+        if visibility == ActionPlan.Visibility.PUBLIC and assessment.visibility != Assessment.Visibility.PUBLISHED:
+            raise PlanError(
+                _("Publish the self-assessment first: only the plan of a published self-assessment can be public.")
+            )
+        if locked.visibility == visibility:
+            return locked
+        before = locked.visibility
+        locked.visibility = visibility
+        locked.lock_version += 1
+        locked.save(update_fields=["visibility", "lock_version", "updated_at"])
+        _event(
+            locked, by, ActionPlanEvent.Action.VISIBILITY_CHANGED, {"visibility": {"from": before, "to": visibility}}
+        )
+        return locked
 
 
 # ---- actions

@@ -27,6 +27,15 @@ class AddActionForm(AccessibleFormMixin, forms.Form):
     title = forms.CharField(label=_("Title of the new action"), max_length=300)
 
 
+class PlanVisibilityForm(AccessibleFormMixin, forms.Form):
+    """Make the plan public, or private again: the button sends the choice; the action checks it (an unknown
+    value, or public while the assessment is not published, is the form's error, shown in its summary)."""
+
+    prefix = "plan"
+
+    visibility = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
 class ActionForm(AccessibleFormMixin, LoadedMixin, forms.Form):
     """An action's fields, and one checkbox per key factor of the benchmark (each its own name, so the
     autosave script sends them as they are)."""

@@ -19,7 +19,27 @@ from lib.models import HistoryEvent
 from practices.models import Practice
 
 
+class ActionPlanQuerySet(models.QuerySet["ActionPlan"]):
+    def public(self) -> "ActionPlanQuerySet":
+        """Plans anyone may read now: made public by the city's coordinators, of a published assessment.
+
+        Both are checked on every read: a plan stays public when its assessment goes back to private (or is
+        deleted), and is hidden as long as the assessment is not published."""
+        return self.filter(
+            visibility=ActionPlan.Visibility.PUBLIC,
+            deleted_at__isnull=True,
+            assessment__visibility=Assessment.Visibility.PUBLISHED,
+            assessment__deleted_at__isnull=True,
+        )
+
+
 class ActionPlan(models.Model):
+    class Visibility(models.TextChoices):
+        # Private: the team's working document (actionplans/access.py). Public: a read-only page of what the
+        # city plans to do, without owners, partners, budgets or anyone's name (views.public_plan).
+        PRIVATE = "private", _("Private to the workspace")
+        PUBLIC = "public", _("Public")
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # One plan per assessment: the OneToOneField is the database's unique constraint.
     assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="action_plan")
@@ -29,6 +49,12 @@ class ActionPlan(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Plans are not deleted from the pages (the assessment's deletion hides its plan); kept for R6.
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # A choice of its own: publishing the assessment does not publish its plan (docs/roles.md, "Action plans").
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+
+    objects = ActionPlanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("action plan")
@@ -39,6 +65,20 @@ class ActionPlan(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("actionplans:plan", args=[self.assessment.public_id])
+
+    def get_public_url(self) -> str:
+        return reverse("actionplans:public_plan", args=[self.assessment.public_id])
+
+    @property
+    def is_public(self) -> bool:
+        """Whether anyone may read it now (ActionPlanQuerySet.public), with its assessment as loaded."""
+        assessment = self.assessment
+        return (
+            self.visibility == self.Visibility.PUBLIC
+            and self.deleted_at is None
+            and assessment.visibility == Assessment.Visibility.PUBLISHED
+            and assessment.deleted_at is None
+        )
 
 
 def key_factor_field(key_factor: KeyFactor) -> str:
@@ -200,6 +240,8 @@ class ActionPlanEvent(HistoryEvent):
         INDICATOR_SAVED = "indicator_saved", _("Indicator saved")
         INDICATOR_DELETED = "indicator_deleted", _("Indicator removed")
         PROGRESS_ADDED = "progress_added", _("Progress update added")
+        # changes: {"visibility": {"from": "private", "to": "public"}} (or back), for feeds of plans made public.
+        VISIBILITY_CHANGED = "visibility_changed", _("Visibility changed")
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=30, choices=Action.choices)

@@ -55,6 +55,21 @@ def alive_actions(plan: ActionPlan) -> list[Action]:
     return found
 
 
+def public_actions(plan: ActionPlan) -> list[Action]:
+    """The alive actions of a public plan, in order, with what its public page shows (key factors, indicators,
+    the practice adapted): its progress updates and their authors are not even read."""
+    found = list(
+        Action.objects.alive()
+        .filter(plan=plan)
+        .order_by("position", "pk")
+        .select_related("adapts_practice__city")
+        .prefetch_related("key_factors", "indicators")
+    )
+    for action in found:
+        action.plan = plan
+    return found
+
+
 def plan_contents(plan: ActionPlan, *, today: date | None = None, chart_id: str = "timeline") -> PlanContents:
     today = today or timezone.localdate()
     actions = alive_actions(plan)

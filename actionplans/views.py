@@ -1,5 +1,6 @@
 """The action-plan pages (docs/roles.md, "Action plans"): the plan, an action with its indicators and
-progress updates, an indicator, the timeline, the history and the downloads; autosave of an action."""
+progress updates, an indicator, the timeline, the history and the downloads; autosave of an action; the
+plan's visibility and its public page."""
 
 from collections.abc import Callable
 from typing import Any, cast
@@ -23,11 +24,12 @@ from actionplans.forms import (
     AddActionForm,
     EditIndicatorForm,
     IndicatorForm,
+    PlanVisibilityForm,
     ProgressForm,
     practice_choices,
 )
 from actionplans.models import Action, ActionPlan, key_factor_field
-from actionplans.report import REPORT_CHART_ID, plan_contents
+from actionplans.report import REPORT_CHART_ID, plan_contents, public_actions
 from actionplans.workbook import plan_workbook
 from assessments.access import sign_in_unless_public
 from assessments.history import describe
@@ -72,6 +74,7 @@ def _render_plan(
     role: str | None,
     *,
     add_form: AddActionForm | None = None,
+    visibility_form: PlanVisibilityForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     plan = ActionPlan.objects.filter(assessment=assessment, deleted_at__isnull=True).first()
@@ -89,6 +92,9 @@ def _render_plan(
         context["add_form"] = add_form or AddActionForm()
         context["removed"] = list(Action.objects.deleted().filter(plan=plan).order_by("-deleted_at"))
         context["restore_days"] = Action.RESTORE_DAYS
+    context["assessment_published"] = assessment.visibility == Assessment.Visibility.PUBLISHED
+    if access.can_set_visibility(role):
+        context["visibility_form"] = visibility_form or PlanVisibilityForm()
     return render(request, "actionplans/plan.html", context, status=status)
 
 
@@ -131,6 +137,34 @@ def add_action(request: AuthenticatedRequest, assessment_id: UUID) -> HttpRespon
             messages.success(request, _("The action is added. Fill it in here."))
             return redirect(action.get_absolute_url())
     return _render_plan(request, plan.assessment, role, add_form=form, status=400)
+
+
+@require_POST
+@login_required
+def set_plan_visibility(request: AuthenticatedRequest, assessment_id: UUID) -> HttpResponse:
+    """Makes the plan public or private again (coordinators); a refusal shows the plan with the reason."""
+    plan, role = access.get_plan_for_user(request.user, assessment_id, publish=True)
+    form = PlanVisibilityForm(request.POST)
+    if form.is_valid():
+        try:
+            changed = actions.do_set_plan_visibility(plan, form.cleaned_data["visibility"], by=request.user)
+        except actions.PlanError as error:
+            form.add_error(None, error.message)
+        else:
+            if changed.visibility == ActionPlan.Visibility.PUBLIC:
+                messages.success(request, _("The action plan is public: anyone can read it on its public page."))
+            else:
+                messages.success(request, _("The action plan is private again: only the team reads it."))
+            return redirect("actionplans:plan", plan.assessment.public_id)
+    return _render_plan(request, plan.assessment, role, visibility_form=form, status=400)
+
+
+@require_safe
+def public_plan(request: HttpRequest, assessment_id: UUID) -> HttpResponse:
+    """The read-only page of a public plan, for anyone: what the city plans to do, never who carries it."""
+    plan = access.get_public_plan(assessment_id)
+    context = {"plan": plan, "assessment": plan.assessment, "actions": public_actions(plan)}
+    return render(request, "actionplans/public_plan.html", context)
 
 
 # ---- one action

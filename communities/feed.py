@@ -1,11 +1,8 @@
 """What members publish, as the community's feed, newest first: self-assessments of member cities published
-(still published, not deleted), practices of member cities added to the library (those a later load of the
-library added: `Practice.added_at`), resources shared with the community, activities it held. A fixed number
-of queries, one per kind.
-
-Action plans are not in it: a plan is never published in this product (a published assessment does not
-publish its plan: owners, partners and budgets stay with the team, actionplans/access.py), so a member's
-plan reaches the others only through its coordinators' consent, as the practices it adapts (learning.py)."""
+(still published, not deleted), action plans made public (still public: `ActionPlan.objects.public()`),
+practices of member cities added to the library (those a later load of the library added:
+`Practice.added_at`), resources shared with the community, activities it held. A fixed number of queries, one
+per kind."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +10,7 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from actionplans.models import ActionPlan, ActionPlanEvent
 from assessments.models import Assessment, AssessmentEvent
 from communities.models import CityMember, Community, CommunityActivity
 from mentoring.models import Activity
@@ -51,6 +49,25 @@ def feed(community: Community, *, limit: int = 15) -> list[Item]:
                 _("published its self-assessment"),
                 f"{assessment.benchmark_version.title} ({assessment.round})",
                 reverse("pages:city", args=[assessment.workspace.city.slug]),
+            )
+        )
+    for plan_event in (
+        ActionPlanEvent.objects.filter(
+            plan__in=ActionPlan.objects.public().filter(assessment__workspace_id__in=workspaces),
+            action=ActionPlanEvent.Action.VISIBILITY_CHANGED,
+            changes__visibility__to=ActionPlan.Visibility.PUBLIC,
+        )
+        .select_related("plan__assessment__workspace__city", "plan__assessment__benchmark_version")
+        .order_by("-at")[:limit]
+    ):
+        plan = plan_event.plan
+        items.append(
+            Item(
+                plan_event.at,
+                plan.assessment.workspace.city.name,
+                _("made its action plan public"),
+                f"{plan.assessment.benchmark_version.title} ({plan.assessment.round})",
+                plan.get_public_url(),
             )
         )
     for practice in (

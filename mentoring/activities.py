@@ -430,7 +430,7 @@ class Shown:
 
 
 def span(start: datetime, end: datetime) -> str:
-    """"12 March 2026, 10:00–12:00", or both dates and times when it spans days (in the zone they are in)."""
+    """ "12 March 2026, 10:00–12:00", or both dates and times when it spans days (in the zone they are in)."""
     if start.date() == end.date():
         return _("%(day)s, %(start)s–%(end)s") % {
             "day": date_format(start, "j F Y"),

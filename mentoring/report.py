@@ -90,7 +90,7 @@ def mentorship_report(mentorship: Mentorship) -> MentorshipReport:
         .order_by("assessment__round")
     )
     for n, plan in enumerate(shared_plans, start=1):
-        signed = plan.complete_sign_offs
+        signed = plan.complete_sign_offs  # type: ignore[attr-defined]  # the Prefetch to_attr above
         plans.append(PlanPart(plan_contents(plan, chart_id=f"mentorship-plan-{n}"), signed[0] if signed else None))
     return MentorshipReport(
         mentorship=mentorship,

@@ -252,7 +252,8 @@ def _add_evidence(cast: Any, factor: Any) -> None:
 
 def _add_action_plan(cast: Any) -> None:
     """A submitted assessment of another benchmark with its action plan drafted from its gaps: an action
-    with an indicator and a progress update (the actionplans app's own actions)."""
+    with an indicator and a progress update (the actionplans app's own actions); the assessment published
+    and its plan made public."""
     try:
         from tests.support.assessments import submitted_assessment
     except ImportError:  # the app may not be there on every branch
@@ -260,6 +261,7 @@ def _add_action_plan(cast: Any) -> None:
     from datetime import date
 
     from actionplans import actions
+    from assessments.actions import do_set_visibility
     from benchmarks.models import BenchmarkVersion
     from tests.support.assessments import a_version
 
@@ -275,6 +277,9 @@ def _add_action_plan(cast: Any) -> None:
     assert action is not None, "the plan is drafted from the assessment's two gaps"
     actions.do_add_indicator(action, actions.IndicatorFields(name="People placed"), by=cast.coordinator)
     actions.do_add_progress(action, by=cast.coordinator, on=date(2026, 3, 1), text="Kick-off held.")
+    # Published, with its plan made public: for the plan's public page.
+    do_set_visibility(plan.assessment, "published", by=cast.coordinator)
+    actions.do_set_plan_visibility(plan, "public", by=cast.coordinator)
 
 
 def _add_mentoring(cast: Any, assessment: Any) -> dict[str, dict[str, str]]:

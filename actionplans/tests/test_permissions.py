@@ -33,6 +33,8 @@ TABLE: dict[str, list[str]] = {
     "edit_indicator": [LOGIN, N, N, Y, Y, N, N],
     "remove_indicator": [LOGIN, N, N, Y, Y, N, N],
     "add_progress_update": [LOGIN, N, Y, Y, Y, N, N],
+    "make_plan_public": [LOGIN, N, N, N, Y, N, N],
+    "read_public_plan": [Y, Y, Y, Y, Y, Y, Y],
 }
 POSTS = [
     "start_plan",
@@ -45,6 +47,7 @@ POSTS = [
     "edit_indicator",
     "remove_indicator",
     "add_progress_update",
+    "make_plan_public",
 ]
 
 
@@ -156,6 +159,25 @@ def add_progress_update(client: Client, cast: Cast, plan: ActionPlan):
     data = {"progress-on": "2026-03-01", "progress-text": "Written by the test."}
     response = client.post(f"{action.get_absolute_url()}progress/add/", data)
     return response, ProgressUpdate.objects.filter(action=action, text="Written by the test.").exists()
+
+
+def _publish_assessment(cast: Cast, plan: ActionPlan) -> None:
+    from assessments.actions import do_set_visibility
+
+    do_set_visibility(plan.assessment, Assessment.Visibility.PUBLISHED, by=cast.coordinator)
+
+
+def make_plan_public(client: Client, cast: Cast, plan: ActionPlan):
+    _publish_assessment(cast, plan)
+    response = client.post(url(plan, "visibility/"), {"plan-visibility": "public"})
+    return response, ActionPlan.objects.get(pk=plan.pk).visibility == ActionPlan.Visibility.PUBLIC
+
+
+def read_public_plan(client: Client, cast: Cast, plan: ActionPlan):
+    _publish_assessment(cast, plan)
+    actions.do_set_plan_visibility(plan, ActionPlan.Visibility.PUBLIC, by=cast.coordinator)
+    response = client.get(url(plan, "public/"))
+    return response, response.status_code == 200 and first(plan).title in response.text
 
 
 CELLS = cells(TABLE)

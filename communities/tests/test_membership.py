@@ -415,3 +415,22 @@ def test_the_feed_shows_a_member_citys_practice_added_to_the_library(cast: Cast)
     feed = client_for(cast.viewer).get(community.get_absolute_url()).content.decode()
     assert "has a new practice in the library" in feed and "Aville&#x27;s welcome desk" in feed
     assert "Bville&#x27;s welcome desk" not in feed  # not a member city
+
+
+def test_the_feed_shows_a_member_citys_plan_made_public_while_it_stays_public(cast: Cast) -> None:
+    from actionplans.actions import do_set_plan_visibility, do_start_plan
+    from assessments.actions import do_set_visibility
+    from assessments.models import Assessment
+    from tests.support.assessments import submitted_assessment
+
+    community = community_of(cast)
+    member(community, cast.workspace, cast)
+    assessment = submitted_assessment(cast)
+    plan = do_start_plan(assessment, by=cast.coordinator)
+    do_set_visibility(assessment, Assessment.Visibility.PUBLISHED, by=cast.coordinator)
+    do_set_plan_visibility(plan, "public", by=cast.coordinator)
+    page = client_for(cast.viewer).get(community.get_absolute_url()).content.decode()
+    assert "made its action plan public" in page and plan.get_public_url() in page
+    do_set_visibility(assessment, Assessment.Visibility.PRIVATE, by=cast.coordinator)  # the plan is no longer read
+    page = client_for(cast.viewer).get(community.get_absolute_url()).content.decode()
+    assert "made its action plan public" not in page

@@ -1,7 +1,8 @@
 """Action-plan journeys in headless Chromium: from a submitted assessment the coordinator drafts the plan
 from its gaps, edits an action with the keyboard (the autosave status is announced), adds an indicator
 and reads the timeline; a save of a field someone else changed meanwhile gets the conflict screen; two
-people on one action in two browsers both keep their work; axe scans every state, errors included.
+people on one action in two browsers both keep their work; the coordinator makes the plan public once the
+assessment is published and anyone reads its public page; axe scans every state, errors included.
 
 Served from its own database filled by `load_demo`, whose draft assessment the setup rates (two factors
 below the standard) and submits; the demo itself is left as it is.
@@ -207,9 +208,51 @@ def test_plan_pages_in_every_state_have_no_axe_violations(browser, plan_server) 
         coordinator.goto(f"{plan}history/")
         assert "Action restored" in coordinator.locator("main").inner_text()
         assert axe_violations(coordinator) == []
+
+        # Made public: not while the assessment is private (the button says why), then from the plan's page.
+        coordinator.goto(plan)
+        if coordinator.get_by_role("button", name="Make the plan private again").count():  # run twice: start over
+            coordinator.get_by_role("button", name="Make the plan private again").click()
+            coordinator.wait_for_selector("text=private again")
+        assessment = f"/assessments/{people['assessment']}/"
+        coordinator.goto(assessment)
+        coordinator.get_by_label("Private to the workspace").check()
+        coordinator.get_by_role("button", name="Save the visibility").click()
+        coordinator.wait_for_url(f"**{assessment}")
+        coordinator.goto(plan)
+        expect(coordinator.get_by_role("button", name="Make the plan public")).to_be_disabled()
+        assert "Only the plan of a published self-assessment" in coordinator.locator("main").inner_text()
+        assert axe_violations(coordinator) == []
+        coordinator.goto(assessment)
+        coordinator.get_by_label("Published").check()
+        coordinator.get_by_role("button", name="Save the visibility").click()
+        coordinator.wait_for_url(f"**{assessment}")
+        coordinator.goto(plan)
+        tab_until(coordinator, "el => el.tagName === 'BUTTON' && el.textContent.trim() === 'Make the plan public'")
+        coordinator.keyboard.press("Enter")
+        coordinator.wait_for_selector("text=The action plan is public")
+        assert axe_violations(coordinator) == []
+        coordinator.get_by_role("link", name="The public page of the plan").click()
+        coordinator.wait_for_url(f"**{plan}public/")
+        assert axe_violations(coordinator) == []
     finally:
         contributor_context.close()
         coordinator_context.close()
+
+    # Anyone reads the public page, signed in or not: the actions, never who carries them or with what money.
+    visitor = browser.new_context(base_url=plan_server[0])
+    try:
+        page = visitor.new_page()
+        page.goto(f"{plan}public/")
+        assert page.locator("h1").inner_text() == "Action plan"
+        main = page.locator("main").inner_text()
+        assert "Saved first by the coordinator." not in main and "Owner" not in main and "Budget" not in main
+        assert page.locator(".public-action h3").count() >= 2
+        assert axe_violations(page) == []
+        page.set_viewport_size({"width": 320, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    finally:
+        visitor.close()
 
     context, page = signed_in_page(browser, plan_server, "viewer")
     try:

@@ -40,6 +40,7 @@ PLAN_PAGES = {
     "actionplans:timeline": "test_coordinator_drafts_the_plan_and_edits_an_action_with_the_keyboard",
     "actionplans:history": "test_plan_pages_in_every_state_have_no_axe_violations",
     "actionplans:indicator": "test_plan_pages_in_every_state_have_no_axe_violations",
+    "actionplans:public_plan": "test_plan_pages_in_every_state_have_no_axe_violations",
 }
 
 
@@ -54,6 +55,7 @@ PLAN_POST_ONLY = dict.fromkeys(
         "actionplans:add_indicator",
         "actionplans:delete_indicator",
         "actionplans:add_progress",
+        "actionplans:visibility",
     ),
     "POST only; a failed submit re-renders a page scanned here, a good one redirects to it",
 )
