@@ -306,6 +306,59 @@ def _check_invitation_limits(community: Community, by: User) -> None:
         raise CommunityError(limited.message)
 
 
+def do_ask_for_organisation(
+    community: Community, *, by: User, name: str, kind: str, city: City | None, website: str, site_url: str
+) -> OrganisationMember:
+    """Someone asks for their organisation to join (they will speak for it); the coordinators decide. Limited
+    as invitations are: each request tells the coordinators by e-mail."""
+    limited = invitation_limit(
+        OrganisationMember.objects.filter(created_by=by),
+        OrganisationMember.objects.filter(community=community, status=OrganisationMember.Status.REQUESTED),
+        group_text=_(
+            "This community has had %(limit)d requests to join in the last 24 hours, the most allowed. "
+            "Please try again in %(minutes)d minutes."
+        ),
+    )
+    if limited is not None:
+        raise CommunityError(limited.message)
+    with transaction.atomic():
+        organisation = OrganisationMember.objects.create(
+            community=community,
+            name=name.strip(),
+            kind=kind,
+            city=city,
+            website=website,
+            status=OrganisationMember.Status.REQUESTED,
+            created_by=by,
+        )
+        organisation.speakers.set([by])
+        record(community, CommunityEvent.Action.REQUESTED, by, organisation=organisation.name)
+    _tell(coordinators(community), "community_requested", community, site_url, city=organisation.name)
+    return organisation
+
+
+def do_decide_organisation(
+    organisation: OrganisationMember, *, by: User, approve: bool, site_url: str
+) -> OrganisationMember:
+    """The coordinators approve or decline an organisation's request to join; whoever asked is told."""
+    with transaction.atomic():
+        row = OrganisationMember.objects.select_for_update().select_related("community").get(pk=organisation.pk)
+        if row.status != OrganisationMember.Status.REQUESTED:
+            raise CommunityError(_("This request was answered or withdrawn meanwhile."))
+        now = timezone.now()
+        if approve:
+            row.status, row.joined_at = OrganisationMember.Status.ACTIVE, now
+            row.save(update_fields=["status", "joined_at"])
+        else:
+            row.status, row.ended_at = OrganisationMember.Status.DECLINED, now
+            row.save(update_fields=["status", "ended_at"])
+        action = CommunityEvent.Action.APPROVED if approve else CommunityEvent.Action.DECLINED
+        record(row.community, action, by, organisation=row.name)
+    kind = "community_approved" if approve else "community_declined"
+    _tell(list(row.speakers.all()), kind, row.community, site_url, city=row.name)
+    return row
+
+
 def organisation_invitation(token: str) -> OrganisationMember | None:
     return (
         OrganisationMember.objects.select_related("community")

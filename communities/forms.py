@@ -142,6 +142,24 @@ class InviteOrganisationForm(AccessibleFormMixin, forms.Form):
     )
 
 
+class AskForOrganisationForm(AccessibleFormMixin, forms.Form):
+    """An organisation asking to join: whoever sends it speaks for the organisation once it is approved. Its
+    fields are prefixed: the coordinators' invitation form of the same page has the same names."""
+
+    prefix = "join"
+
+    name = forms.CharField(label=_("Your organisation's name"), max_length=200)
+    kind = forms.ChoiceField(label=_("What kind of organisation it is"), choices=OrganisationMember.Kind.choices)
+    city = forms.ModelChoiceField(
+        label=_("Where it is based"),
+        queryset=City.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        help_text=_("Leave empty for an organisation that works across cities."),
+    )
+    website = forms.URLField(label=_("Its website"), required=False, assume_scheme="https")
+
+
 class ConsentForm(AccessibleFormMixin, forms.Form):
     shares_ratings = forms.BooleanField(
         label=_("Show our city's ratings, and the practices our action plans adapt, named, to the other members"),

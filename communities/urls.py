@@ -13,6 +13,7 @@ urlpatterns = [
     path("<slug:slug>/history/", communities.history, name="history"),
     # Members: joining, leaving, consent
     path("<slug:slug>/ask/", members.ask_to_join, name="ask"),
+    path("<slug:slug>/ask-organisation/", members.ask_for_organisation, name="ask_organisation"),
     path("<slug:slug>/invite/", members.invite_city, name="invite_city"),
     path("<slug:slug>/invite-organisation/", members.invite_organisation, name="invite_organisation"),
     path("<slug:slug>/cities/<uuid:member_id>/decide/", members.decide, name="decide"),

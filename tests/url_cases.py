@@ -464,6 +464,7 @@ def _add_community(cast: Any) -> dict[str, dict[str, str]]:
         "communities:edit": slug,
         "communities:history": slug,
         "communities:ask": {"slug": other.slug},
+        "communities:ask_organisation": slug,
         "communities:invite_city": slug,
         "communities:invite_organisation": slug,
         "communities:organisation_join": {"token": token},

@@ -113,7 +113,7 @@ def test_a_city_asks_to_join_and_the_coordinators_approve(cast: Cast) -> None:
     asked.refresh_from_db()
     assert asked.status == CityMember.Status.ACTIVE and asked.joined_at is not None
     assert list(asked.speakers.all()) == [cast.coordinator]
-    assert Mail.objects.filter(to=cast.coordinator.email, subject__contains="Your city joins").exists()
+    assert Mail.objects.filter(to=cast.coordinator.email, subject__contains="Aville joins").exists()
     assert [e.action for e in community.events.order_by("pk")][-2:] == ["requested", "approved"]
 
 
@@ -434,3 +434,36 @@ def test_the_feed_shows_a_member_citys_plan_made_public_while_it_stays_public(ca
     do_set_visibility(assessment, Assessment.Visibility.PRIVATE, by=cast.coordinator)  # the plan is no longer read
     page = client_for(cast.viewer).get(community.get_absolute_url()).content.decode()
     assert "made its action plan public" not in page
+
+
+def test_an_organisation_asks_to_join_and_the_coordinators_approve(cast: Cast) -> None:
+    community = community_of(cast)
+    asker = make_user("asker@neighbours.example")
+    page = client_for(asker).get(community.get_absolute_url()).content.decode()
+    assert "Ask to join for an organisation" in page
+    empty = client_for(asker).post(f"/communities/{community.slug}/ask-organisation/", {"join-kind": "volunteer"})
+    assert empty.status_code == 400
+    sent = client_for(asker).post(
+        f"/communities/{community.slug}/ask-organisation/", {"join-name": "Neighbours United", "join-kind": "volunteer"}
+    )
+    assert sent.status_code == 302
+    asked = OrganisationMember.objects.get(community=community)
+    assert asked.status == OrganisationMember.Status.REQUESTED and list(asked.speakers.all()) == [asker]
+    assert Mail.objects.filter(to=cast.admin.email, subject__contains="Neighbours United asks to join").exists()
+    # Not yet a member: the members' pages stay closed.
+    assert client_for(asker).get(f"/communities/{community.slug}/discussion/").status_code == 404
+    coordinating = text_of(client_for(cast.admin).get(community.get_absolute_url()).content.decode())
+    assert "Approve Neighbours United" in coordinating
+    decided = client_for(cast.admin).post(
+        f"/communities/{community.slug}/cities/{asked.public_id}/decide/", {"decision": "approve"}
+    )
+    assert decided.status_code == 302
+    asked.refresh_from_db()
+    assert asked.status == OrganisationMember.Status.ACTIVE
+    assert Mail.objects.filter(to=asker.email, subject__contains="Neighbours United joins").exists()
+    assert client_for(asker).get(f"/communities/{community.slug}/discussion/").status_code == 200
+    # Speaking for one organisation here, the person may not ask for another.
+    again = client_for(asker).post(
+        f"/communities/{community.slug}/ask-organisation/", {"join-name": "Another", "join-kind": "other"}
+    )
+    assert again.status_code == 404

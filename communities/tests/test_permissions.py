@@ -43,6 +43,8 @@ TABLE: dict[str, list[str]] = {
     "invite_organisation": [LOGIN, Y, N, N, N, N, N, Y],
     "decide_request": [LOGIN, Y, N, N, N, N, N, Y],
     "ask_to_join": [LOGIN, N, N, N, N, N, Y, N],
+    "ask_for_organisation": [LOGIN, Y, Y, Y, Y, N, Y, Y],
+    "decide_organisation_request": [LOGIN, Y, N, N, N, N, N, Y],
     "answer_invitation": [LOGIN, N, N, N, N, N, Y, N],
     "set_consent": [LOGIN, N, Y, N, N, N, N, N],
     "choose_speakers": [LOGIN, N, Y, N, N, N, N, N],
@@ -113,6 +115,11 @@ def world(cast: Cast, row: str) -> World:
     actions.do_accept_organisation(organisation, by=speaker, site_url=SITE)
     if row == "decide_request":
         actions.do_ask_to_join(community, cast.other_workspace, by=cast.other, site_url=SITE)
+    if row == "decide_organisation_request":
+        asker = make_user("asker@migrant-voices.example")
+        actions.do_ask_for_organisation(
+            community, by=asker, name="Migrant Voices", kind="migrant", city=None, website="", site_url=SITE
+        )
     if row == "answer_invitation":
         actions.do_invite_city(community, cast.other_workspace, by=cast.admin, site_url=SITE)
     factor = community.key_factors().first()
@@ -212,6 +219,17 @@ def decide_request(client: Client, w: World):
 def ask_to_join(client: Client, w: World):
     response = client.post(url(w, "ask/"), {"workspace": str(w.cast.other_workspace.public_id)})
     return response, CityMember.objects.filter(workspace=w.cast.other_workspace, status="requested").exists()
+
+
+def ask_for_organisation(client: Client, w: World):
+    response = client.post(url(w, "ask-organisation/"), {"join-name": "Neighbours United", "join-kind": "volunteer"})
+    return response, OrganisationMember.objects.filter(name="Neighbours United", status="requested").exists()
+
+
+def decide_organisation_request(client: Client, w: World):
+    asked = OrganisationMember.objects.get(name="Migrant Voices", status="requested")
+    response = client.post(url(w, f"cities/{asked.public_id}/decide/"), {"decision": "approve"})
+    return response, OrganisationMember.objects.filter(pk=asked.pk, status="active").exists()
 
 
 def answer_invitation(client: Client, w: World):
@@ -339,6 +357,8 @@ POSTS = {
     "invite_organisation",
     "decide_request",
     "ask_to_join",
+    "ask_for_organisation",
+    "decide_organisation_request",
     "answer_invitation",
     "set_consent",
     "choose_speakers",

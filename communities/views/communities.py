@@ -14,6 +14,7 @@ from communities import access
 from communities.actions import CommunityError, do_save_community
 from communities.feed import feed
 from communities.forms import (
+    AskForOrganisationForm,
     AskToJoinForm,
     CommunityForm,
     ConsentForm,
@@ -84,10 +85,12 @@ def community_context(request: HttpRequest, community: Community, person: access
         joinable = access.workspaces_to_join(request.user, community)
         if joinable.exists():
             context["ask_form"] = AskToJoinForm(workspaces=joinable)
+    if request.user.is_authenticated and not person.organisations:
+        context["organisation_ask_form"] = AskForOrganisationForm()
     if person.coordinator:
         context["requests"] = list(
             community.cities.filter(status=CityMember.Status.REQUESTED).select_related("workspace__city")
-        )
+        ) + list(community.organisations.filter(status=OrganisationMember.Status.REQUESTED).select_related("city"))
         context["pending"] = list(
             community.cities.filter(status=CityMember.Status.INVITED).select_related("workspace__city")
         ) + list(community.organisations.filter(status=OrganisationMember.Status.INVITED))

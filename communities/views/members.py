@@ -17,7 +17,13 @@ from accounts.http import AuthenticatedRequest
 from cities.actions import hash_token
 from communities import access, actions
 from communities.actions import CommunityError
-from communities.forms import AskToJoinForm, ConsentForm, InviteCityForm, InviteOrganisationForm
+from communities.forms import (
+    AskForOrganisationForm,
+    AskToJoinForm,
+    ConsentForm,
+    InviteCityForm,
+    InviteOrganisationForm,
+)
 from communities.models import CityMember, Community, OrganisationMember
 from communities.views.communities import community_context, invitable, speakers_form
 from lib.text import sentence
@@ -121,14 +127,46 @@ def _city_member(community: Community, member_id: UUID, *statuses: str) -> CityM
 def decide(request: AuthenticatedRequest, slug: str, member_id: UUID) -> HttpResponse:
     """The coordinators approve or decline a request to join."""
     community, person = access.get_community_for_coordinator(request.user, slug)
-    member = _city_member(community, member_id, CityMember.Status.REQUESTED)
     approve = request.POST.get("decision") == "approve"
+    organisation = OrganisationMember.objects.filter(
+        community=community, public_id=member_id, status=OrganisationMember.Status.REQUESTED
+    ).first()
     try:
-        actions.do_decide(member, by=request.user, approve=approve, site_url=_site(request))
+        if organisation is not None:
+            actions.do_decide_organisation(organisation, by=request.user, approve=approve, site_url=_site(request))
+            name = organisation.name
+        else:
+            member = _city_member(community, member_id, CityMember.Status.REQUESTED)
+            actions.do_decide(member, by=request.user, approve=approve, site_url=_site(request))
+            name = member.workspace.city.name
     except CommunityError as error:
         return _refused(request, community, person, error)
     text = _("%(city)s is now a member.") if approve else _("The request of %(city)s is declined.")
-    messages.success(request, sentence(text, city=member.workspace.city.name))
+    messages.success(request, sentence(text, city=name))
+    return redirect(community.get_absolute_url())
+
+
+@require_POST
+@login_required
+def ask_for_organisation(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """Someone asks for their organisation to join, to speak for it there; the coordinators decide."""
+    community, person = access.get_community_for_user(request.user, slug)
+    if person.organisations:  # one speaks here for one organisation at most
+        raise Http404
+    form = AskForOrganisationForm(request.POST)
+    if not form.is_valid():
+        return _page(request, community, person, organisation_ask_form=form)
+    try:
+        organisation = actions.do_ask_for_organisation(
+            community, by=request.user, site_url=_site(request), **form.cleaned_data
+        )
+    except CommunityError as error:
+        form.add_error(None, error.message)
+        return _page(request, community, person, organisation_ask_form=form)
+    messages.success(
+        request,
+        sentence(_("%(name)s asks to join; the community's coordinators decide."), name=organisation.name),
+    )
     return redirect(community.get_absolute_url())
 
 

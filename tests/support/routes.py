@@ -312,6 +312,7 @@ COMMUNITY_POST_ONLY = {
     **dict.fromkeys(
         (
             "communities:ask",
+            "communities:ask_organisation",
             "communities:invite_city",
             "communities:invite_organisation",
             "communities:decide",
