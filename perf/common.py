@@ -167,3 +167,32 @@ def city_script_main(
             env = {"DATABASE_URL": url, "MEDIA_ROOT": str(tmp / "media")}
             results.append(child_result(module, ["--repeats", str(args.repeats), "--cities", str(args.cities)], env))
     publish(section, write_table(results), write=not args.quick)
+
+
+def signed_in_world(set_up: Callable[[int], dict[str, Any]], cities: int) -> tuple[Any, dict[str, Any]]:
+    """Inside a child process whose DATABASE_URL names an empty database: Django set up, the database migrated,
+    the library loaded, `set_up(cities)`'s data made (it returns a dict naming its "coordinator" by pk), the
+    planner's statistics gathered (ANALYZE, as a database in use has them), and a test client signed in as that
+    coordinator, who has an authenticator (coordinators must use one, S2). Returns the client and the dict."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from accounts.models import User
+    from practices.library import load_library
+
+    call_command("migrate", verbosity=0)
+    load_library(settings.LIBRARY_DATA_DIR)
+    made = set_up(cities)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    coordinator = User.objects.get(pk=made["coordinator"])
+    with_authenticator(coordinator)
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(coordinator)
+    return client, made

@@ -30,8 +30,8 @@ from perf.common import (
     machine,
     markers,
     percentile,
+    signed_in_world,
     timed,
-    with_authenticator,
 )
 
 START, END = markers("communities")
@@ -173,29 +173,11 @@ def set_up(cities: int) -> dict[str, Any]:
 
 def measure(repeats: int, cities: int) -> dict[str, Any]:
     """Run inside a process whose DATABASE_URL names an empty database."""
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    client, made = signed_in_world(set_up, cities)
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from accounts.models import User
-    from practices.library import load_library
-
-    call_command("migrate", verbosity=0)
-    load_library(settings.LIBRARY_DATA_DIR)
-    made = set_up(cities)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # statistics for the planner, as a database in use has them
-    coordinator = User.objects.get(pk=made["coordinator"])
-    with_authenticator(coordinator)  # coordinators must use MFA (S2); without it every page redirects to the setup
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(coordinator)
     urls = {
         "community": reverse("communities:community", args=[made["slug"]]),
         "ratings": reverse("communities:ratings", args=[made["slug"]]),

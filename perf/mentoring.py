@@ -30,8 +30,8 @@ from perf.common import (
     machine,
     markers,
     percentile,
+    signed_in_world,
     timed,
-    with_authenticator,
 )
 
 START, END = markers("mentoring")
@@ -208,32 +208,14 @@ def set_up(cities: int) -> dict[str, Any]:
 
 def measure(repeats: int, cities: int) -> dict[str, Any]:
     """Run inside a process whose DATABASE_URL names an empty database."""
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    client, made = signed_in_world(set_up, cities)
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from accounts.models import User
     from assessments.models import Assessment
     from mentoring.matching import match
-    from practices.library import load_library
 
-    call_command("migrate", verbosity=0)
-    load_library(settings.LIBRARY_DATA_DIR)
-    made = set_up(cities)
-    with connection.cursor() as cursor:
-        # Statistics for the planner, as a database in use has them (autovacuum would gather them in a while).
-        cursor.execute("ANALYZE")
-    coordinator = User.objects.get(pk=made["coordinator"])
-    with_authenticator(coordinator)  # coordinators must use MFA (S2); without it every page redirects to the setup
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(coordinator)
     urls = {
         "candidates": reverse("mentoring:candidates", args=[made["assessment"]]),
         "results": reverse("pages:results", args=[made["assessment"]]),
