@@ -17,8 +17,12 @@ class AccountManager(UserManager["User"]):
         return super().create_user(email=email, password=password, **extra)
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":  # type: ignore[override]
+        """A network admin made on the command line (`createsuperuser`, `create_network_admin`): whoever runs it
+        vouches for the address, so it is verified at once and the admin can sign in and set up the second
+        factor."""
         email = self.normalize_email(email).lower()
         extra.setdefault("username", email)
+        extra.setdefault("email_verified", timezone.now())
         return super().create_superuser(email=email, password=password, **extra)
 
 
@@ -27,7 +31,8 @@ class User(AbstractUser):
     email_verified = models.DateTimeField(_("e-mail verified"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: ClassVar[list[str]] = ["username"]
+    # Nothing but the e-mail address and a password: `createsuperuser` asks for no username (it is the address).
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     objects = AccountManager()  # type: ignore[misc]
 

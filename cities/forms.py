@@ -39,7 +39,9 @@ class CreateWorkspaceForm(AccessibleFormMixin, forms.Form):
 
 class InviteForm(AccessibleFormMixin, forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    # Contributor by default: a coordinator is chosen on purpose (it must use a second factor and decides for the
+    # city).
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.CONTRIBUTOR)
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False, help_text=PARTNER_HINT)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

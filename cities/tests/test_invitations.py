@@ -224,3 +224,11 @@ def test_a_refused_invitation_is_in_the_security_log(cast: Cast, settings, caplo
     assert post_invite(client_for(cast.coordinator), cast, "late@welcome.example").status_code == 429
     assert '"kind": "invitation"' in caplog.text
     assert "late@welcome.example" not in caplog.text
+
+
+def test_the_invitation_form_proposes_a_contributor_not_a_coordinator(cast: Cast) -> None:
+    page = client_for(cast.coordinator).get(f"/workspaces/{cast.workspace.public_id}/").content.decode()
+    invite = re.search(r'<select name="role"[^>]*id="id_role"[^>]*>(.*?)</select>', page, flags=re.S)
+    assert invite is not None
+    assert '<option value="contributor" selected>' in invite.group(1)
+    assert "selected" not in invite.group(1).replace('<option value="contributor" selected>', "")
