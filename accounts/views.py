@@ -3,13 +3,14 @@
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -141,7 +142,13 @@ def after_login(request: HttpRequest, user: User, next_url: str) -> HttpResponse
     if not actions.has_mfa(user) and actions.mfa_required(user):
         messages.info(request, _("Your role needs two-step verification. Please set it up to continue."))
         return redirect("accounts:mfa_setup")
-    return redirect(next_url or reverse("accounts:account"))
+    return redirect(next_url or landing())
+
+
+def landing() -> str:
+    """Where a sign-in without `next` lands: the person's workspaces (settings.LOGIN_REDIRECT_URL, named there
+    so that accounts, below cities, does not name cities' page itself)."""
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def locked_response(request: HttpRequest, form: Any, template: str, context: dict[str, Any], wait: int) -> HttpResponse:
@@ -161,7 +168,7 @@ def locked_response(request: HttpRequest, form: Any, template: str, context: dic
 def login_view(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request)
     if request.user.is_authenticated and request.method == "GET":
-        return redirect(next_url or reverse("accounts:account"))
+        return redirect(next_url or landing())
     form = LoginForm(request.POST or None)
     context: dict[str, Any] = {"form": form, "next": next_url}
     if request.method == "POST" and form.is_valid():

@@ -72,7 +72,8 @@ AUTH_USER_MODEL = "accounts.User"
 # accounts, named here so that accounts applies them without importing an app above it.
 MFA_REQUIRED_FOR = ["mentoring.access.must_use_second_factor"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "pages:home"
+# Where a sign-in without `next` lands: the person's workspaces (or the page to request one).
+LOGIN_REDIRECT_URL = "cities:workspaces"
 LOGOUT_REDIRECT_URL = "pages:home"
 
 # Sessions (docs/quality.md S3): 30 minutes idle, 12 hours at most, ended server side at logout.

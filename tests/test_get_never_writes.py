@@ -94,6 +94,6 @@ def test_next_to_another_host_is_ignored_after_logout(cast: Cast, target: str) -
 def test_next_to_another_host_is_ignored_by_the_login_page_and_keep_alive(cast: Cast, target: str) -> None:
     signed_in = client_for(cast.contributor)
     # The login page of someone already signed in redirects: to `next` only when it stays on this host.
-    assert signed_in.get("/accounts/login/", {"next": target})["Location"] == "/accounts/"
+    assert signed_in.get("/accounts/login/", {"next": target})["Location"] == "/workspaces/"
     assert signed_in.post("/accounts/session/keep-alive/", {"next": target})["Location"] == "/accounts/"
     assert signed_in.get("/accounts/login/", {"next": "/practices/"})["Location"] == "/practices/"

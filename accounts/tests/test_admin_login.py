@@ -123,7 +123,7 @@ def test_staff_who_just_set_up_their_authenticator_reach_the_admin(client, amira
 
 
 def test_a_user_who_is_not_staff_gets_no_admin(client, amira) -> None:
-    assert log_in(client, amira.email)["Location"] == "/accounts/"
+    assert log_in(client, amira.email)["Location"] == "/workspaces/"
     response = client.get("/admin/", follow=True)
     assert response.status_code == 404
     assert client.get("/admin/cities/city/", follow=True).status_code == 404

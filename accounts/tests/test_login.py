@@ -20,7 +20,7 @@ def test_login_rotates_the_session_id(client, amira) -> None:
     before = client.cookies["sessionid"].value
     response = log_in(client, "amira@example.org")
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/"
+    assert response["Location"] == "/workspaces/"
     assert client.cookies["sessionid"].value != before
     assert int(client.session["_auth_user_id"]) == amira.pk
 
@@ -55,7 +55,7 @@ def test_next_on_this_host_is_followed(client, amira) -> None:
 def test_next_to_another_host_is_ignored(client, amira, target: str) -> None:
     response = log_in(client, "amira@example.org", next=target)
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/"
+    assert response["Location"] == "/workspaces/"
 
 
 def test_five_failures_lock_the_address_from_this_ip_for_fifteen_minutes(client, amira, clock) -> None:
@@ -166,3 +166,12 @@ def test_the_security_log_refuses_fields_that_could_hold_secrets() -> None:
         log_event("oops", password="x")
     with pytest.raises(ValueError):
         log_event("oops", reset_token="x")
+
+
+def test_the_header_offers_an_account_and_a_sign_in_lands_on_the_workspaces(client, amira) -> None:
+    page = client.get("/").content.decode()
+    assert '<a href="/accounts/signup/">Create an account</a>' in page
+    response = log_in(client, "amira@example.org")
+    assert response["Location"] == "/workspaces/"
+    assert client.get("/workspaces/").status_code == 200
+    assert "Create an account" not in client.get("/").content.decode()

@@ -124,7 +124,7 @@ def test_staff_must_set_up_mfa_too(client, amira) -> None:
 
 
 def test_mfa_is_offered_but_not_forced_on_other_users(client, amira) -> None:
-    assert log_in(client, "amira@example.org")["Location"] == "/accounts/"
+    assert log_in(client, "amira@example.org")["Location"] == "/workspaces/"
     page = client.get("/accounts/")
     assert page.status_code == 200
     assert "Set up two-step verification" in page.text

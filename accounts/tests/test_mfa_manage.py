@@ -130,7 +130,7 @@ def test_a_contributor_can_turn_mfa_off_with_password_and_code(client, make_clie
     assert not RecoveryCode.objects.filter(user=amira).exists()
     # This session goes on; the next login needs the password only.
     assert client.get("/accounts/").status_code == 200
-    assert log_in(make_client(), "amira@example.org")["Location"] == "/accounts/"
+    assert log_in(make_client(), "amira@example.org")["Location"] == "/workspaces/"
 
 
 def test_an_unused_recovery_code_can_stand_in_for_a_lost_phone(client, amira, amira_with_mfa) -> None:

@@ -131,7 +131,7 @@ def test_sign_up_keeps_a_password_with_an_override_character_as_typed(client) ->
     assert user.check_password(WITH_OVERRIDE)
     assert log_in(client, "rania@example.org", "violet kettle under the bridge").status_code == 400
     response = log_in(client, "rania@example.org", WITH_OVERRIDE)
-    assert response.status_code == 302 and response["Location"] == "/accounts/"
+    assert response.status_code == 302 and response["Location"] == "/workspaces/"
 
 
 def test_a_changed_password_with_an_override_character_logs_in_as_typed(client, make_client, amira) -> None:
@@ -145,4 +145,4 @@ def test_a_changed_password_with_an_override_character_logs_in_as_typed(client, 
     assert amira.check_password(WITH_OVERRIDE)
     fresh = make_client()
     response = log_in(fresh, "amira@example.org", WITH_OVERRIDE)
-    assert response.status_code == 302 and response["Location"] == "/accounts/"
+    assert response.status_code == 302 and response["Location"] == "/workspaces/"

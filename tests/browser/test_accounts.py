@@ -124,8 +124,8 @@ def test_sign_up_verify_log_in_and_turn_on_mfa_by_keyboard(page, mail_dir: Path)
     page.locator("#id_password").focus()
     page.keyboard.type(PASSWORD)
     enter(page)
-    page.wait_for_url("**/accounts/")
-    assert page.locator("h1").inner_text() == "Your account"
+    page.wait_for_url("**/workspaces/")
+    assert page.locator("h1").inner_text() == "Your workspaces"  # a sign-in lands on the workspaces
     assert page.locator("[data-session-keepalive]").is_hidden()
     assert axe_violations(page) == []
 
@@ -170,7 +170,7 @@ def test_sign_up_verify_log_in_and_turn_on_mfa_by_keyboard(page, mail_dir: Path)
     page.locator("#id_code").fill(codes[0])
     page.locator("#id_code").focus()
     enter(page)
-    page.wait_for_url("**/accounts/")
+    page.wait_for_url("**/workspaces/")
     assert "You used a recovery code" in page.locator("main").inner_text()
     assert axe_violations(page) == []
     # The only console messages are Chromium's notes on the failed submits' status 400, sent on purpose.
@@ -203,7 +203,7 @@ def test_the_session_warning_offers_to_stay_signed_in(page, mail_dir: Path) -> N
     page.locator("#id_email").fill(email)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("#id_password").press("Enter")
-    page.wait_for_url("**/accounts/")
+    page.wait_for_url("**/workspaces/")
     idle = int(page.locator("[data-session-timeout]").get_attribute("data-idle-seconds"))
     page.clock.run_for((idle - 119) * 1000)
     button = page.get_by_role("button", name="Stay signed in")
@@ -254,6 +254,6 @@ def test_reset_a_forgotten_password_by_keyboard(page, mail_dir: Path) -> None:
     page.locator("#id_email").fill(email)
     page.locator("#id_password").fill("a brand new harbour phrase")
     page.locator("#id_password").press("Enter")
-    page.wait_for_url("**/accounts/")
+    page.wait_for_url("**/workspaces/")
     # The only console messages are Chromium's notes on the failed submits' status 400, sent on purpose.
     assert [e for e in page.console_errors if "status of 400" not in e] == []
