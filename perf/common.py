@@ -196,3 +196,42 @@ def signed_in_world(set_up: Callable[[int], dict[str, Any]], cities: int) -> tup
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(coordinator)
     return client, made
+
+
+def _fetch(client: Any, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)  # noqa: S101 - errors measure nothing
+
+
+def warm_and_count(client: Any, urls: dict[str, str]) -> dict[str, int]:
+    """Each page requested once to warm up (templates, connections), then once more with its queries counted."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    queries = {}
+    for name, url in urls.items():
+        _fetch(client, url)
+        with CaptureQueriesContext(connection) as captured:
+            _fetch(client, url)
+        queries[name] = len(captured)
+    return queries
+
+
+def time_in_turn(client: Any, urls: dict[str, str], repeats: int) -> dict[str, list[float]]:
+    """Milliseconds per request of each page, the pages requested in turn `repeats` times (side by side: other
+    work on the machine slows every page alike)."""
+    samples: dict[str, list[float]] = {name: [] for name in urls}
+    for _ in range(repeats):
+        for name, url in urls.items():
+            timed(samples[name], lambda u=url: _fetch(client, u))
+    return samples
+
+
+def backend_name() -> str:
+    """'SQLite 3.40.1' or 'PostgreSQL 15.20 (...)': the database measured."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("select sqlite_version()" if connection.vendor == "sqlite" else "show server_version")
+        version = cursor.fetchone()[0]
+    return f"{'SQLite' if connection.vendor == 'sqlite' else 'PostgreSQL'} {version}"

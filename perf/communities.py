@@ -26,12 +26,14 @@ import time
 from typing import Any
 
 from perf.common import (
+    backend_name,
     city_script_main,
     machine,
     markers,
     percentile,
     signed_in_world,
-    timed,
+    time_in_turn,
+    warm_and_count,
 )
 
 START, END = markers("communities")
@@ -174,8 +176,6 @@ def set_up(cities: int) -> dict[str, Any]:
 def measure(repeats: int, cities: int) -> dict[str, Any]:
     """Run inside a process whose DATABASE_URL names an empty database."""
     client, made = signed_in_world(set_up, cities)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     urls = {
@@ -183,30 +183,14 @@ def measure(repeats: int, cities: int) -> dict[str, Any]:
         "ratings": reverse("communities:ratings", args=[made["slug"]]),
         "results": reverse("pages:results", args=[made["assessment"]]),
     }
-    queries: dict[str, int] = {}
-
-    def fetch(name: str) -> None:
-        response = client.get(urls[name])
-        assert response.status_code == 200, (name, response.status_code)  # noqa: S101 - errors measure nothing
-
     gc.collect()
     import config.wsgi  # noqa: F401 - the process tuned as the app server's is (config/wsgi.py)
 
-    for name in urls:  # warm up: templates, connections; and count the queries
-        fetch(name)
-        with CaptureQueriesContext(connection) as captured:
-            fetch(name)
-        queries[name] = len(captured)
+    queries = warm_and_count(client, urls)
     load = os.getloadavg()[0]  # other work on the machine slows every column alike
-    samples: dict[str, list[float]] = {name: [] for name in urls}
-    for _ in range(repeats):
-        for name in urls:
-            timed(samples[name], lambda n=name: fetch(n))
-    with connection.cursor() as cursor:
-        cursor.execute("select sqlite_version()" if connection.vendor == "sqlite" else "show server_version")
-        version = cursor.fetchone()[0]
+    samples = time_in_turn(client, urls, repeats)
     return {
-        "backend": f"{'SQLite' if connection.vendor == 'sqlite' else 'PostgreSQL'} {version}",
+        "backend": backend_name(),
         "load": load,
         **made,
         "repeats": repeats,

@@ -26,12 +26,14 @@ import time
 from typing import Any
 
 from perf.common import (
+    backend_name,
     city_script_main,
     machine,
     markers,
     percentile,
     signed_in_world,
-    timed,
+    time_in_turn,
+    warm_and_count,
 )
 
 START, END = markers("mentoring")
@@ -209,8 +211,6 @@ def set_up(cities: int) -> dict[str, Any]:
 def measure(repeats: int, cities: int) -> dict[str, Any]:
     """Run inside a process whose DATABASE_URL names an empty database."""
     client, made = signed_in_world(set_up, cities)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from assessments.models import Assessment
@@ -220,39 +220,20 @@ def measure(repeats: int, cities: int) -> dict[str, Any]:
         "candidates": reverse("mentoring:candidates", args=[made["assessment"]]),
         "results": reverse("pages:results", args=[made["assessment"]]),
     }
-    queries: dict[str, int] = {}
-
-    def fetch(name: str) -> None:
-        response = client.get(urls[name])
-        assert response.status_code == 200, (name, response.status_code)  # noqa: S101 - errors measure nothing
-
-    for name in urls:  # warm up: templates, connections; and count the queries
-        fetch(name)
-        with CaptureQueriesContext(connection) as captured:
-            fetch(name)
-        queries[name] = len(captured)
+    queries = warm_and_count(client, urls)
     load = os.getloadavg()[0]  # other work on the machine slows both columns alike
-    samples: dict[str, list[float]] = {name: [] for name in urls}
-    for _ in range(repeats):
-        for name in urls:
-            timed(samples[name], lambda n=name: fetch(n))
+    samples = time_in_turn(client, urls, repeats)
     # The same again in a process tuned as the app server's is: importing config.wsgi, as gunicorn does, freezes
     # the loaded heap and raises the youngest generation's threshold (`config.wsgi.tune_collector`), so the
     # garbage collector's full scans of the whole process, which fall on either page, leave the tail.
-    served: dict[str, list[float]] = {name: [] for name in urls}
     gc.collect()
     import config.wsgi  # noqa: F401 - imported for its effect, as the app server imports it
 
-    for _ in range(repeats):
-        for name in urls:
-            timed(served[name], lambda n=name: fetch(n))
+    served = time_in_turn(client, urls, repeats)
     matching = match(Assessment.objects.select_related("benchmark_version").get(public_id=made["assessment"]))
     shown = {"candidates": len(matching.candidates), "excluded": len(matching.excluded)}
-    with connection.cursor() as cursor:
-        cursor.execute("select sqlite_version()" if connection.vendor == "sqlite" else "show server_version")
-        version = cursor.fetchone()[0]
     return {
-        "backend": f"{'SQLite' if connection.vendor == 'sqlite' else 'PostgreSQL'} {version}",
+        "backend": backend_name(),
         "load": load,
         **made,
         "repeats": repeats,
